@@ -1,0 +1,55 @@
+#pragma once
+// corpus.h5: the prepared input of `bertology run`.
+//   /sequences/ids        string [N]
+//   /sequences/offsets    int64 [N+1]   residues of record r are [offsets[r], offsets[r+1])
+//   /sequences/residues   uint8 [R]     one-letter codes (ASCII), raw
+//   /coordinates/ca       float64 [R, 3] Cα in Å (optional)
+//   /coordinates/mask     uint8 [R]      1 = coordinate present
+//   /labels/<name>        int8 [R]       -1 unknown; attributes kind, classes
+//   root attributes       provenance: version, command_line, created, sources, letters, …
+#include <mpi.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "bertology/corpus/readers.h"
+#include "bertology/corpus/record.h"
+
+namespace bertology::corpus {
+
+// Writes atomically (hidden temporary name, then rename). Refuses to overwrite unless force.
+void write_corpus(const std::string& path, const Dataset& data, const std::map<std::string, std::string>& provenance,
+                  bool force);
+
+struct CorpusIndex {
+  std::vector<std::int64_t> offsets;  // N+1
+  std::vector<LabelSchema> schemas;
+  bool has_coordinates = false;
+  std::string letters;                // residue letters present, sorted
+  std::int64_t sequences() const { return static_cast<std::int64_t>(offsets.size()) - 1; }
+  std::int64_t length(std::int64_t record) const { return offsets[record + 1] - offsets[record]; }
+};
+
+// Reads a corpus file; with a communicator the file is opened collectively through MPI-IO
+// and each rank reads only the records it asks for.
+class CorpusReader {
+ public:
+  CorpusReader(const std::string& path, MPI_Comm comm = MPI_COMM_NULL);
+  ~CorpusReader();
+  CorpusReader(const CorpusReader&) = delete;
+  CorpusReader& operator=(const CorpusReader&) = delete;
+
+  const std::string& path() const { return path_; }
+  CorpusIndex read_index() const;
+  // Records by index (any order, duplicates not allowed); returned in the order asked.
+  std::vector<Record> read_records(const CorpusIndex& index, const std::vector<std::int64_t>& records) const;
+
+ private:
+  struct Impl;
+  std::string path_;
+  Impl* impl_;
+};
+
+}  // namespace bertology::corpus

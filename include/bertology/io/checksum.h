@@ -1,0 +1,25 @@
+#pragma once
+// SHA-256 of files, for provenance (weights and corpus checksums in every result).
+#include <cstdint>
+#include <string>
+
+namespace bertology::io {
+
+class Sha256 {
+ public:
+  Sha256();
+  void update(const void* data, std::size_t size);
+  std::string hex_digest();  // finishes the hash; lower-case hex
+
+ private:
+  void compress(const unsigned char* block);
+  std::uint32_t state_[8];
+  unsigned char buffer_[64];
+  std::uint64_t length_ = 0;  // bytes
+  std::size_t buffered_ = 0;
+};
+
+// Streams the file; throws bertology::Error naming it when it cannot be read.
+std::string sha256_file(const std::string& path);
+
+}  // namespace bertology::io

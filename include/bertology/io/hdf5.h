@@ -1,0 +1,94 @@
+#pragma once
+// Thin RAII layer over the HDF5 C API. Every failure throws bertology::Error naming the
+// file and the object, so callers never look at HDF5's error stack.
+#include <hdf5.h>
+#include <mpi.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace bertology::io {
+
+// Owns one hid_t and closes it with the matching H5*close.
+class Handle {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Handle() = default;
+  Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+  Handle(Handle&& other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
+  Handle& operator=(Handle&& other) noexcept;
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  ~Handle() { reset(); }
+  hid_t id() const { return id_; }
+  void reset();
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+  Closer closer_ = nullptr;
+};
+
+// A file opened serially or, with a communicator, through the MPI-IO driver (collective open).
+class File {
+ public:
+  static File open_read(const std::string& path, MPI_Comm comm = MPI_COMM_NULL);
+  static File create(const std::string& path, MPI_Comm comm = MPI_COMM_NULL);
+
+  hid_t id() const { return handle_.id(); }
+  const std::string& path() const { return path_; }
+  bool parallel() const { return comm_ != MPI_COMM_NULL; }
+  bool exists(const std::string& object) const;  // "a/b/c" tested link by link
+  void create_group(const std::string& group) const;
+  std::vector<std::string> members(const std::string& group) const;
+  void close() { handle_.reset(); }
+
+ private:
+  File(Handle handle, std::string path, MPI_Comm comm) : handle_(std::move(handle)), path_(std::move(path)), comm_(comm) {}
+  Handle handle_;
+  std::string path_;
+  MPI_Comm comm_ = MPI_COMM_NULL;
+};
+
+// Dataset shape, first dimension slowest.
+std::vector<hsize_t> dataset_shape(const File& file, const std::string& name);
+
+// Writes a whole dataset. In a parallel file every rank calls this (creation is collective);
+// only ranks with `this_rank_writes` transfer data (the others select nothing).
+template <typename T>
+void write_dataset(const File& file, const std::string& name, const std::vector<hsize_t>& shape, const T* data,
+                   bool this_rank_writes = true, bool compress = false);
+
+template <typename T>
+std::vector<T> read_dataset(const File& file, const std::string& name);
+
+// Reads rows [begin, end) along the first dimension for each range, concatenated
+// (one HDF5 read with a union of hyperslabs).
+template <typename T>
+std::vector<T> read_rows(const File& file, const std::string& name,
+                         const std::vector<std::pair<hsize_t, hsize_t>>& ranges);
+
+void write_strings(const File& file, const std::string& name, const std::vector<std::string>& values);
+std::vector<std::string> read_strings(const File& file, const std::string& name);
+
+// Attributes on an object ("/" for the root). Strings are variable-length UTF-8 (h5py reads str).
+void write_attribute(const File& file, const std::string& object, const std::string& name, const std::string& value);
+void write_attribute(const File& file, const std::string& object, const std::string& name, std::int64_t value);
+void write_attribute(const File& file, const std::string& object, const std::string& name,
+                     const std::vector<double>& values);
+void write_attribute(const File& file, const std::string& object, const std::string& name,
+                     const std::vector<std::string>& values);
+bool has_attribute(const File& file, const std::string& object, const std::string& name);
+std::string read_string_attribute(const File& file, const std::string& object, const std::string& name);
+std::int64_t read_integer_attribute(const File& file, const std::string& object, const std::string& name);
+std::vector<std::string> read_strings_attribute(const File& file, const std::string& object, const std::string& name);
+std::vector<std::string> attribute_names(const File& file, const std::string& object);
+bool attribute_is_string(const File& file, const std::string& object, const std::string& name);
+
+}  // namespace bertology::io
+
+namespace bertology::io {
+// Variable-length strings at the given rows of a 1-D string dataset, in the order asked.
+std::vector<std::string> read_string_rows(const File& file, const std::string& name, const std::vector<hsize_t>& rows);
+}  // namespace bertology::io

@@ -1,0 +1,96 @@
+#pragma once
+// The model interface the rest of bertology sees. LibTorch stays behind it: nothing in
+// this header (or any other public header) includes <torch/torch.h>.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bertology::model {
+
+enum class Architecture { tape_bert, prot_bert };
+
+std::string architecture_name(Architecture architecture);   // "tape_bert", "prot_bert"
+Architecture parse_architecture(const std::string& name);   // throws bertology::Error on unknown names
+
+enum class DeviceKind { cpu, cuda };
+
+struct Device {
+  DeviceKind kind = DeviceKind::cpu;
+  int index = 0;
+  std::string str() const;  // "cpu", "cuda:0"
+};
+
+// The one place that decides where a rank computes: GPU (node_local_rank mod visible GPUs)
+// when LibTorch sees any, otherwise the CPU.
+Device choose_device(int node_local_rank);
+
+struct ModelInfo {
+  Architecture architecture = Architecture::prot_bert;
+  std::string directory;
+  int layers = 0;
+  int heads = 0;
+  int hidden = 0;
+  int max_positions = 0;            // tokens the model accepts, special tokens included
+  int leading_special_tokens = 1;   // <cls> / [CLS]
+  int trailing_special_tokens = 1;  // <sep> / [SEP]
+  std::string weights_sha256;       // of model.safetensors
+  // Non-empty when the weights are seeded random ones (config.json has "bertology_seed", as
+  // written by make_model): results then measure nothing biological, and reports say so.
+  std::string weights_note;
+};
+
+// Residue letters → token ids of one architecture, special tokens included.
+class Tokenizer {
+ public:
+  virtual ~Tokenizer() = default;
+  // Throws bertology::Error naming the letter when a residue has no token.
+  virtual std::vector<std::int64_t> encode(std::string_view residues) const = 0;
+  virtual std::int64_t pad_id() const = 0;
+};
+
+// A padded batch of token rows, row-major [batch, tokens].
+struct TokenBatch {
+  std::int64_t batch = 0;
+  std::int64_t tokens = 0;
+  std::vector<std::int64_t> ids;      // batch * tokens, padded with the tokenizer's pad id
+  std::vector<std::int64_t> lengths;  // real (unpadded) tokens of each row
+};
+
+// One layer's attention probabilities, float32, contiguous [batch, heads, query, key].
+// The memory lives on `device` and is valid only while the callback runs. Entries that
+// involve padding are not meaningful: padded keys get zero weight, padded query rows are junk.
+struct AttentionMaps {
+  const float* data = nullptr;
+  std::int64_t batch = 0;
+  std::int64_t heads = 0;
+  std::int64_t tokens = 0;
+  Device device;
+};
+
+using LayerCallback = std::function<void(int layer, const AttentionMaps& maps)>;
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  virtual const ModelInfo& info() const = 0;
+  virtual const Tokenizer& tokenizer() const = 0;
+  // Runs the encoder on a batch. `on_layer` is called once per layer, in order, as soon as
+  // that layer's attention exists; no other layer's maps are alive at that time.
+  virtual void forward(const TokenBatch& batch, const LayerCallback& on_layer) = 0;
+};
+
+struct LoadOptions {
+  std::string directory;                    // config.json, model.safetensors, vocab.txt
+  std::optional<Architecture> architecture; // detected from the folder when absent
+  Device device;
+  int threads = 0;                          // intra-op threads; 0 = leave LibTorch's default
+};
+
+// Throws bertology::Error naming the file for a missing/malformed config, vocab or weights.
+std::unique_ptr<Model> load_model(const LoadOptions& options);
+
+}  // namespace bertology::model

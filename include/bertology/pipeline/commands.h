@@ -1,0 +1,66 @@
+#pragma once
+// The subcommands of `bertology` as library calls; src/apps only parses options into these
+// plain config structs and calls them.
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bertology/parallel/mpi.h"
+
+namespace bertology::pipeline {
+
+struct PrepareConfig {
+  std::vector<std::string> inputs;
+  std::string output;
+  std::string format;  // fasta|proteinnet|provis|netsurfp|pdb|mmcif; empty = guess per file
+  std::string label;   // provis: binding_site|ptm; empty = guess from the file name
+  bool force = false;
+  bool quiet = false;
+  std::string command_line;
+};
+
+struct RunConfig {
+  std::string model;                 // model folder
+  std::string architecture;          // empty = detect from config.json
+  std::string corpus;
+  std::vector<std::string> properties{"contact", "binding_site", "ptm", "ss4", "aa"};
+  bool properties_given = false;     // false: measure the defaults the corpus can provide
+  std::vector<double> thresholds{0.3};
+  std::string output;
+  bool force = false;
+  std::int64_t max_residues = 510;
+  std::int64_t batch_size = 8;
+  std::int64_t max_tokens = 0;
+  int threads = 0;                   // per rank; 0 = cores / ranks on the node (or SLURM_CPUS_PER_TASK)
+  bool quiet = false;
+  std::string command_line;
+};
+
+struct AttentionConfig {
+  std::string model;
+  std::string architecture;
+  std::string sequence;
+  std::vector<std::int64_t> input_ids;  // bypasses the tokenizer when not empty
+  std::string output;
+  bool force = false;
+  int threads = 0;
+};
+
+struct ReportConfig {
+  std::string result;
+  std::string format = "text";  // text|csv|json
+  std::string output;           // empty = stdout
+  int top = 10;
+  double threshold = 0.0;       // 0 = the threshold closest to 0.3
+  std::int64_t min_arcs = 100;
+};
+
+void prepare(const PrepareConfig& config, const parallel::Communicator& comm);
+void run(const RunConfig& config, const parallel::Communicator& comm);
+void attention(const AttentionConfig& config);
+void report(const ReportConfig& config);
+void info(const std::string& path, std::ostream& out);
+
+}  // namespace bertology::pipeline

@@ -1,0 +1,395 @@
+#include "bertology/analysis/head_counter.h"
+
+#include <Kokkos_Core.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "bertology/error.h"
+
+namespace bertology::analysis {
+namespace {
+
+using ExecutionSpace = Kokkos::DefaultExecutionSpace;
+using MemorySpace = ExecutionSpace::memory_space;
+using TeamPolicy = Kokkos::TeamPolicy<ExecutionSpace>;
+using TeamMember = TeamPolicy::member_type;
+
+// The model's attention, read in place: [batch, head, query, key].
+using AttentionView =
+    Kokkos::View<const float****, Kokkos::LayoutRight, MemorySpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+// One head's bins while a team counts it: [measured property][bin].
+using HeadBins = Kokkos::View<std::int32_t**, Kokkos::LayoutRight, ExecutionSpace::scratch_memory_space,
+                              Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+
+constexpr double kContactAngstrom = 8.0;
+constexpr int kContactMinSeparation = 6;
+// A softmax row has fewer than 1/θ entries above θ, so nearly every block of keys is passed
+// over after one vectorised compare against the lowest threshold.
+constexpr int kScanBlock = 16;
+
+std::string format_threshold(double value) {
+  std::ostringstream out;
+  out.precision(12);
+  out << value;
+  return out.str();
+}
+
+ErrorContext row_context(const BatchRow& row, std::size_t index) {
+  return ErrorContext{"", row.record ? row.record->id : "#" + std::to_string(index), 0};
+}
+
+std::string device_name(const model::Device& device) {
+  return device.kind == model::DeviceKind::cuda ? "cuda:" + std::to_string(device.index) : "cpu";
+}
+
+// Both Cα present, far enough apart in sequence; whether the pair is a contact is decided
+// by the distance on top of this.
+KOKKOS_INLINE_FUNCTION bool contact_eligible(int i, int j, int residues, std::uint8_t present_i,
+                                             std::uint8_t present_j) {
+  const int separation = i > j ? i - j : j - i;
+  return i < residues && j < residues && present_i && present_j && separation >= kContactMinSeparation;
+}
+
+}  // namespace
+
+void validate_thresholds(const std::vector<double>& thresholds) {
+  require(!thresholds.empty(), "no attention threshold given; expected values in (0, 1)");
+  for (std::size_t k = 0; k < thresholds.size(); ++k) {
+    const double theta = thresholds[k];
+    require(theta > 0.0 && theta < 1.0,
+            "attention threshold " + format_threshold(theta) + " is outside the open interval (0, 1)");
+    if (k == 0) continue;
+    const double previous = thresholds[k - 1];
+    require(theta != previous, "attention threshold " + format_threshold(theta) + " is given twice");
+    require(theta > previous, "attention thresholds must be ascending, but " + format_threshold(theta) +
+                                  " follows " + format_threshold(previous));
+    require(static_cast<float>(theta) > static_cast<float>(previous),
+            "attention thresholds " + format_threshold(previous) + " and " + format_threshold(theta) +
+                " are the same number in float32, the precision attention is compared in");
+  }
+}
+
+struct HeadCounter::Impl {
+  CounterShape shape;
+  PropertyPlan plan;
+  // Measured rows of the bins: 0 = above threshold, then contact (when measured), then the
+  // per-residue properties: the same order as Counts::head_counts.
+  int measured = 0;
+  int first_residue_property = 0;
+  Kokkos::View<float*, MemorySpace> thresholds;
+  // bins(m, layer, head, b - 1) counts entries whose bin (number of thresholds below α) is b;
+  // counts() turns them into "above θ_k" by suffix sums.
+  Kokkos::View<std::int64_t****, Kokkos::LayoutRight, MemorySpace> bins;
+  std::vector<std::int64_t> background_numerator;
+  std::vector<std::int64_t> background_denominator;
+  std::int64_t sequences = 0;
+  std::int64_t residues = 0;
+
+  // The batch prepared by begin_batch, reused by every layer.
+  std::vector<BatchRow> rows;
+  int max_residues = 0;
+  Kokkos::View<std::int64_t*, MemorySpace> first_token;
+  Kokkos::View<int*, MemorySpace> residue_count;
+  Kokkos::View<std::uint8_t***, Kokkos::LayoutRight, MemorySpace> contact;  // [row][query][key]
+  // The measured rows each key residue adds to, as lists: residue (row, j) owns
+  // property_rows[property_offsets(row * max_residues + j) ...].
+  Kokkos::View<int*, MemorySpace> property_offsets;
+  Kokkos::View<int*, MemorySpace> property_rows;
+  Kokkos::View<std::int64_t****, Kokkos::LayoutRight, MemorySpace> row_bins;  // [row][head][m][bin]
+
+  void prepare_residue_properties();
+  void prepare_contacts();
+};
+
+HeadCounter::HeadCounter(CounterShape shape, PropertyPlan plan) : impl_(std::make_unique<Impl>()) {
+  require(shape.layers > 0 && shape.heads > 0, "the head counter needs at least one layer and one head, got " +
+                                                   std::to_string(shape.layers) + " layers and " +
+                                                   std::to_string(shape.heads) + " heads");
+  validate_thresholds(shape.thresholds);
+  Impl& s = *impl_;
+  s.shape = std::move(shape);
+  s.plan = std::move(plan);
+  s.first_residue_property = s.plan.contact ? 2 : 1;
+  s.measured = s.first_residue_property + static_cast<int>(s.plan.residues.size());
+
+  const int thresholds = static_cast<int>(s.shape.thresholds.size());
+  s.thresholds = Kokkos::View<float*, MemorySpace>("bertology::thresholds", thresholds);
+  auto thresholds_host = Kokkos::create_mirror_view(s.thresholds);
+  for (int k = 0; k < thresholds; ++k) thresholds_host(k) = static_cast<float>(s.shape.thresholds[k]);
+  Kokkos::deep_copy(s.thresholds, thresholds_host);
+
+  s.bins = decltype(s.bins)("bertology::bins", s.measured, s.shape.layers, s.shape.heads, thresholds);
+  s.background_numerator.assign(s.measured - 1, 0);
+  s.background_denominator.assign(s.measured - 1, 0);
+}
+
+HeadCounter::~HeadCounter() = default;
+
+void HeadCounter::begin_batch(const std::vector<BatchRow>& rows) {
+  Impl& s = *impl_;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const BatchRow& row = rows[r];
+    const ErrorContext context = row_context(row, r);
+    require(row.record != nullptr, "batch row without a record", context);
+    require(row.first_token >= 0 && row.residues >= 0 &&
+                row.residues <= static_cast<std::int64_t>(row.record->sequence.size()),
+            "batch row analyses " + std::to_string(row.residues) + " residues from token " +
+                std::to_string(row.first_token) + ", but the sequence has " +
+                std::to_string(row.record->sequence.size()),
+            context);
+    const std::size_t length = row.record->sequence.size();
+    require(row.record->ca.empty() || (row.record->ca.size() == length && row.record->ca_mask.size() == length),
+            "C-alpha coordinates do not match the sequence length", context);
+    for (const auto& [name, values] : row.record->labels) {
+      require(values.size() == length, "label \"" + name + "\" does not match the sequence length", context);
+    }
+  }
+
+  s.rows = rows;
+  s.max_residues = 0;
+  for (const auto& row : rows) s.max_residues = std::max(s.max_residues, static_cast<int>(row.residues));
+  const int batch = static_cast<int>(rows.size());
+
+  s.first_token = decltype(s.first_token)("bertology::first_token", batch);
+  s.residue_count = decltype(s.residue_count)("bertology::residue_count", batch);
+  auto first_host = Kokkos::create_mirror_view(s.first_token);
+  auto count_host = Kokkos::create_mirror_view(s.residue_count);
+  for (int r = 0; r < batch; ++r) {
+    first_host(r) = rows[r].first_token;
+    count_host(r) = static_cast<int>(rows[r].residues);
+    s.residues += rows[r].residues;
+  }
+  Kokkos::deep_copy(s.first_token, first_host);
+  Kokkos::deep_copy(s.residue_count, count_host);
+  s.sequences += batch;
+
+  s.prepare_residue_properties();
+  s.prepare_contacts();
+  s.row_bins = decltype(s.row_bins)(Kokkos::view_alloc("bertology::row_bins", Kokkos::WithoutInitializing), batch,
+                                    s.shape.heads, s.measured, s.shape.thresholds.size());
+}
+
+// Lists, for every key residue, the measured rows it adds to, and adds the residues to the
+// per-residue backgrounds. Built on the host from the records, copied once per batch.
+void HeadCounter::Impl::prepare_residue_properties() {
+  const int batch = static_cast<int>(rows.size());
+  const int background_first = first_residue_property - 1;
+  std::vector<int> offsets{0};
+  std::vector<int> property_rows_host;
+  for (int r = 0; r < batch; ++r) {
+    const corpus::Record& record = *rows[r].record;
+    std::vector<const std::vector<std::int8_t>*> labels;
+    for (const auto& property : plan.residues) {
+      const auto found = record.labels.find(property.label);
+      labels.push_back(property.source == ResidueProperty::Source::label && found != record.labels.end()
+                           ? &found->second
+                           : nullptr);
+    }
+    for (int j = 0; j < max_residues; ++j) {
+      if (j < rows[r].residues) {
+        for (std::size_t p = 0; p < plan.residues.size(); ++p) {
+          const ResidueProperty& property = plan.residues[p];
+          bool eligible = true;
+          bool has_property = false;
+          if (property.source == ResidueProperty::Source::amino_acid) {
+            has_property = record.sequence[j] == property.letter;
+          } else {
+            const std::int8_t value = labels[p] ? (*labels[p])[j] : corpus::kUnknownLabel;
+            eligible = value != corpus::kUnknownLabel;
+            has_property = eligible && value == property.value;
+          }
+          background_denominator[background_first + p] += eligible;
+          background_numerator[background_first + p] += has_property;
+          if (has_property) property_rows_host.push_back(first_residue_property + static_cast<int>(p));
+        }
+      }
+      offsets.push_back(static_cast<int>(property_rows_host.size()));
+    }
+  }
+  property_offsets = Kokkos::View<int*, MemorySpace>("bertology::property_offsets", offsets.size());
+  property_rows = Kokkos::View<int*, MemorySpace>("bertology::property_rows", property_rows_host.size());
+  Kokkos::deep_copy(property_offsets,
+                    Kokkos::View<const int*, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>(
+                        offsets.data(), offsets.size()));
+  Kokkos::deep_copy(property_rows, Kokkos::View<const int*, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>(
+                                       property_rows_host.data(), property_rows_host.size()));
+}
+
+// The batch's contact maps, computed on the device from the Cα coordinates in float64, and
+// the contact background: eligible ordered pairs and those closer than 8 Å.
+void HeadCounter::Impl::prepare_contacts() {
+  const int batch = static_cast<int>(rows.size());
+  const int width = max_residues;
+  contact = decltype(contact)("bertology::contact", plan.contact ? batch : 0, width, width);
+  if (!plan.contact || batch == 0 || width == 0) return;
+
+  Kokkos::View<double***, Kokkos::LayoutRight, MemorySpace> ca("bertology::ca", batch, width, 3);
+  Kokkos::View<std::uint8_t**, Kokkos::LayoutRight, MemorySpace> present("bertology::ca_present", batch, width);
+  auto ca_host = Kokkos::create_mirror_view(ca);
+  auto present_host = Kokkos::create_mirror_view(present);
+  for (int r = 0; r < batch; ++r) {
+    const corpus::Record& record = *rows[r].record;
+    for (int j = 0; j < width; ++j) {
+      const bool has = j < rows[r].residues && !record.ca.empty() && record.ca_mask[j];
+      present_host(r, j) = has;
+      for (int d = 0; d < 3; ++d) ca_host(r, j, d) = has ? record.ca[j][d] : 0.0;
+    }
+  }
+  Kokkos::deep_copy(ca, ca_host);
+  Kokkos::deep_copy(present, present_host);
+
+  const auto residue_count = this->residue_count;
+  const auto contact = this->contact;
+  const Kokkos::MDRangePolicy<ExecutionSpace, Kokkos::Rank<3>> pairs({0, 0, 0}, {batch, width, width});
+  std::int64_t eligible = 0;
+  Kokkos::parallel_reduce(
+      "bertology::contact_map", pairs,
+      KOKKOS_LAMBDA(int r, int i, int j, std::int64_t& eligible_pairs) {
+        const bool is_eligible = contact_eligible(i, j, residue_count(r), present(r, i), present(r, j));
+        bool is_contact = false;
+        if (is_eligible) {
+          const double dx = ca(r, i, 0) - ca(r, j, 0);
+          const double dy = ca(r, i, 1) - ca(r, j, 1);
+          const double dz = ca(r, i, 2) - ca(r, j, 2);
+          is_contact = Kokkos::Experimental::sqrt(dx * dx + dy * dy + dz * dz) < kContactAngstrom;
+        }
+        contact(r, i, j) = is_contact;
+        eligible_pairs += is_eligible;
+      },
+      eligible);
+  std::int64_t contacts = 0;
+  Kokkos::parallel_reduce(
+      "bertology::contact_background", pairs,
+      KOKKOS_LAMBDA(int r, int i, int j, std::int64_t& contact_pairs) { contact_pairs += contact(r, i, j); },
+      contacts);
+  background_denominator[0] += eligible;
+  background_numerator[0] += contacts;
+}
+
+void HeadCounter::add_layer(int layer, const model::AttentionMaps& maps) {
+  Impl& s = *impl_;
+  require(layer >= 0 && layer < s.shape.layers, "layer " + std::to_string(layer) + " is outside the model's " +
+                                                     std::to_string(s.shape.layers) + " layers");
+  require(maps.heads == s.shape.heads, "attention of layer " + std::to_string(layer) + " has " +
+                                           std::to_string(maps.heads) + " heads, expected " +
+                                           std::to_string(s.shape.heads));
+  require(maps.batch == static_cast<std::int64_t>(s.rows.size()),
+          "attention of layer " + std::to_string(layer) + " has " + std::to_string(maps.batch) +
+              " rows but the batch begun has " + std::to_string(s.rows.size()));
+  for (std::size_t r = 0; r < s.rows.size(); ++r) {
+    const BatchRow& row = s.rows[r];
+    require(row.first_token + row.residues <= maps.tokens,
+            "residues up to token " + std::to_string(row.first_token + row.residues) + " but the attention has " +
+                std::to_string(maps.tokens) + " tokens",
+            row_context(row, r));
+  }
+  constexpr bool host_memory = Kokkos::SpaceAccessibility<Kokkos::HostSpace, MemorySpace>::accessible;
+  require((maps.device.kind == model::DeviceKind::cpu) == host_memory,
+          "attention lives on " + device_name(maps.device) + " but the analysis runs in Kokkos' " +
+              ExecutionSpace::name() + " space; build Kokkos with the matching backend");
+  const int batch = static_cast<int>(maps.batch);
+  const int heads = s.shape.heads;
+  if (batch == 0) return;
+
+  const AttentionView attention(maps.data, maps.batch, maps.heads, maps.tokens, maps.tokens);
+  const int measured = s.measured;
+  const int thresholds_count = static_cast<int>(s.shape.thresholds.size());
+  const int width = s.max_residues;
+  const bool count_contacts = s.plan.contact;
+  const auto thresholds = s.thresholds;
+  const auto first_token = s.first_token;
+  const auto residue_count = s.residue_count;
+  const auto contact = s.contact;
+  const auto property_offsets = s.property_offsets;
+  const auto property_rows = s.property_rows;
+  const auto row_bins = s.row_bins;
+
+  // One team per (row, head). Hits above the lowest threshold are rare, so the team shares
+  // one small histogram; the increments are atomic only on backends that run teams in parallel.
+  TeamPolicy policy(batch * heads, Kokkos::AUTO);
+  policy.set_scratch_size(0, Kokkos::PerTeam(HeadBins::shmem_size(measured, thresholds_count)));
+  Kokkos::parallel_for(
+      "bertology::count_heads", policy, KOKKOS_LAMBDA(const TeamMember& team) {
+        const int r = team.league_rank() / heads;
+        const int h = team.league_rank() % heads;
+        const int residues = residue_count(r);
+        const std::int64_t first = first_token(r);
+        HeadBins head_bins(team.team_scratch(0), measured, thresholds_count);
+        Kokkos::parallel_for(Kokkos::TeamVectorRange(team, measured * thresholds_count),
+                             [&](int e) { head_bins(e / thresholds_count, e % thresholds_count) = 0; });
+        team.team_barrier();
+
+        const float lowest = thresholds(0);
+        const int blocks = (residues + kScanBlock - 1) / kScanBlock;
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, residues), [&](int i) {
+          const float* query = &attention(r, h, first + i, first);
+          Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, blocks), [&](int block) {
+            const int begin = block * kScanBlock;
+            const int end = begin + kScanBlock < residues ? begin + kScanBlock : residues;
+            if (end - begin == kScanBlock) {
+              int above = 0;
+              for (int lane = 0; lane < kScanBlock; ++lane) above |= query[begin + lane] > lowest;
+              if (!above) return;
+            }
+            for (int j = begin; j < end; ++j) {
+              const float alpha = query[j];
+              if (!(alpha > lowest)) continue;
+              int bin = 0;  // index of bin b = 1 + number of further thresholds below α
+              for (int k = 1; k < thresholds_count; ++k) bin += alpha > thresholds(k);
+              Kokkos::atomic_increment(&head_bins(0, bin));
+              if (count_contacts && contact(r, i, j)) Kokkos::atomic_increment(&head_bins(1, bin));
+              const int residue = r * width + j;
+              for (int q = property_offsets(residue); q < property_offsets(residue + 1); ++q) {
+                Kokkos::atomic_increment(&head_bins(property_rows(q), bin));
+              }
+            }
+          });
+        });
+        team.team_barrier();
+        Kokkos::parallel_for(Kokkos::TeamVectorRange(team, measured * thresholds_count), [&](int e) {
+          row_bins(r, h, e / thresholds_count, e % thresholds_count) =
+              head_bins(e / thresholds_count, e % thresholds_count);
+        });
+      });
+
+  // Each (property, head, bin) of the layer is owned by one iteration that sums the batch rows.
+  const auto bins = s.bins;
+  Kokkos::parallel_for(
+      "bertology::add_layer", Kokkos::RangePolicy<ExecutionSpace>(0, measured * heads * thresholds_count),
+      KOKKOS_LAMBDA(int e) {
+        const int m = e / (heads * thresholds_count);
+        const int h = e / thresholds_count % heads;
+        const int b = e % thresholds_count;
+        std::int64_t sum = 0;
+        for (int r = 0; r < batch; ++r) sum += row_bins(r, h, m, b);
+        bins(m, layer, h, b) += sum;
+      });
+  Kokkos::fence();
+}
+
+Counts HeadCounter::counts() const {
+  const Impl& s = *impl_;
+  Counts counts(s.shape.layers, s.shape.heads, s.shape.thresholds, s.plan.names());
+  const auto bins = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), s.bins);
+  const int thresholds = static_cast<int>(s.shape.thresholds.size());
+  for (int m = 0; m < s.measured; ++m) {
+    for (int layer = 0; layer < s.shape.layers; ++layer) {
+      for (int h = 0; h < s.shape.heads; ++h) {
+        std::int64_t above = 0;
+        for (int k = thresholds - 1; k >= 0; --k) {
+          above += bins(m, layer, h, k);
+          counts.head_counts[counts.index(m, layer, h, k)] = above;
+        }
+      }
+    }
+  }
+  counts.background_numerator = s.background_numerator;
+  counts.background_denominator = s.background_denominator;
+  counts.sequences = s.sequences;
+  counts.residues = s.residues;
+  return counts;
+}
+
+}  // namespace bertology::analysis

@@ -1,0 +1,313 @@
+// The `bertology` executable: parses options into the pipeline's config structs and calls
+// the library. Errors from any layer are caught once, here.
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "bertology/analysis/runtime.h"
+#include "bertology/error.h"
+#include "bertology/model/make_model.h"
+#include "bertology/parallel/mpi.h"
+#include "bertology/pipeline/commands.h"
+#include "bertology/version.h"
+
+namespace po = boost::program_options;
+using namespace bertology;
+
+namespace {
+
+struct Invocation {
+  std::vector<std::string> arguments;  // after the subcommand
+  std::string command_line;            // the whole command line, for provenance
+  parallel::Communicator comm;
+};
+
+// Splits "a,b,c"; empty items are errors naming the option.
+std::vector<std::string> split_list(const std::string& text, const std::string& option) {
+  std::vector<std::string> items;
+  std::stringstream stream(text);
+  for (std::string item; std::getline(stream, item, ',');) {
+    if (item.empty()) throw po::validation_error(po::validation_error::invalid_option_value, option, text);
+    items.push_back(item);
+  }
+  return items;
+}
+
+std::vector<double> parse_doubles(const std::string& text, const std::string& option) {
+  std::vector<double> values;
+  for (const auto& item : split_list(text, option)) {
+    std::size_t used = 0;
+    double value = 0;
+    try {
+      value = std::stod(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != item.size()) throw po::validation_error(po::validation_error::invalid_option_value, option, text);
+    values.push_back(value);
+  }
+  return values;
+}
+
+std::vector<std::int64_t> parse_integers(const std::string& text, const std::string& option) {
+  std::vector<std::int64_t> values;
+  for (const auto& item : split_list(text, option)) {
+    std::size_t used = 0;
+    std::int64_t value = 0;
+    try {
+      value = std::stoll(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != item.size()) throw po::validation_error(po::validation_error::invalid_option_value, option, text);
+    values.push_back(value);
+  }
+  return values;
+}
+
+// Parses the command line, then the INI file named by --config (command line wins).
+// Returns false when --help was asked for (and printed).
+bool parse(const Invocation& call, const std::string& usage, po::options_description& options,
+           const po::positional_options_description& positional, po::variables_map& values) {
+  options.add_options()("config", po::value<std::string>()->value_name("FILE"),
+                        "read options from an INI file (key = value; command line wins)")(
+      "help,h", "show this help");
+  po::store(po::command_line_parser(call.arguments).options(options).positional(positional).run(), values);
+  if (values.count("help")) {
+    if (call.comm.root()) std::cout << usage << "\n\n" << options << "\n";
+    return false;
+  }
+  if (values.count("config")) {
+    const std::string path = values["config"].as<std::string>();
+    std::ifstream file(path);
+    require(static_cast<bool>(file), "cannot read the config file", ErrorContext{path});
+    try {
+      po::store(po::parse_config_file(file, options), values);
+    } catch (const po::error& error) {
+      throw Error(error.what(), ErrorContext{path});
+    }
+  }
+  po::notify(values);
+  return true;
+}
+
+int prepare_command(const Invocation& call) {
+  pipeline::PrepareConfig config;
+  po::options_description options("Options");
+  options.add_options()("input", po::value(&config.inputs)->multitoken(), "input files (positional)")(
+      "output,o", po::value(&config.output)->required()->value_name("FILE"), "corpus file to write (corpus.h5)")(
+      "format", po::value(&config.format)->value_name("NAME"),
+      "fasta|proteinnet|provis|netsurfp|pdb|mmcif (default: guessed per file from extension and content)")(
+      "label", po::value(&config.label)->value_name("NAME"),
+      "label a provis JSONL file carries: binding_site|ptm (default: guessed from the file name)")(
+      "force", po::bool_switch(&config.force), "overwrite an existing output")(
+      "quiet,q", po::bool_switch(&config.quiet), "no progress on stderr");
+  po::positional_options_description positional;
+  positional.add("input", -1);
+  po::variables_map values;
+  if (!parse(call,
+             "bertology prepare FILE... -o corpus.h5\n"
+             "Reads protein records (sequences, Cα coordinates, per-residue labels) into one corpus file.",
+             options, positional, values))
+    return 0;
+  config.command_line = call.command_line;
+  pipeline::prepare(config, call.comm);
+  return 0;
+}
+
+int run_command(const Invocation& call) {
+  pipeline::RunConfig config;
+  std::string properties, thresholds = "0.3";
+  po::options_description options("Options");
+  options.add_options()("model,m", po::value(&config.model)->required()->value_name("DIR"),
+                        "model folder: config.json, model.safetensors, vocab.txt (Hugging Face / TAPE layout)")(
+      "arch", po::value(&config.architecture)->value_name("NAME"),
+      "architecture: tape_bert|prot_bert (default: detected from the folder)")(
+      "corpus,c", po::value(&config.corpus)->required()->value_name("FILE"), "corpus file from `bertology prepare`")(
+      "properties,p", po::value(&properties)->value_name("LIST"),
+      "comma list of contact, binding_site, ptm, ss4, aa or any corpus label "
+      "(default: everything the corpus provides)")(
+      "thresholds,t", po::value(&thresholds)->value_name("LIST"),
+      "comma list of attention thresholds θ, ascending, each in (0,1); α > θ counts (default 0.3)")(
+      "output,o", po::value(&config.output)->required()->value_name("FILE"), "result file to write (result.h5)")(
+      "max-residues", po::value(&config.max_residues)->default_value(510),
+      "cut sequences at this many residues (C-terminal end dropped; never more than the model's positions allow)")(
+      "batch-size", po::value(&config.batch_size)->default_value(8), "sequences per batch (length-sorted, padded)")(
+      "max-tokens", po::value(&config.max_tokens)->default_value(0),
+      "at most this many padded tokens per batch (0 = no limit)")(
+      "threads", po::value(&config.threads)->default_value(0),
+      "threads per rank (0 = SLURM_CPUS_PER_TASK, else cores / ranks on the node)")(
+      "force", po::bool_switch(&config.force), "overwrite an existing output")(
+      "quiet,q", po::bool_switch(&config.quiet), "no progress or timings on stderr");
+  po::variables_map values;
+  if (!parse(call,
+             "mpirun -np N bertology run --model DIR --corpus corpus.h5 [--properties LIST] [--thresholds LIST] "
+             "-o result.h5\n"
+             "Counts, for every layer and head, the attention above each θ and how much of it lands on each "
+             "property.",
+             options, {}, values))
+    return 0;
+  if (values.count("properties")) {
+    config.properties = split_list(properties, "--properties");
+    config.properties_given = true;
+  }
+  config.thresholds = parse_doubles(thresholds, "--thresholds");
+  config.command_line = call.command_line;
+  pipeline::run(config, call.comm);
+  return 0;
+}
+
+int attention_command(const Invocation& call) {
+  pipeline::AttentionConfig config;
+  std::string input_ids;
+  po::options_description options("Options");
+  options.add_options()("model,m", po::value(&config.model)->required()->value_name("DIR"), "model folder")(
+      "arch", po::value(&config.architecture)->value_name("NAME"), "architecture (default: detected)")(
+      "sequence,s", po::value(&config.sequence)->value_name("RESIDUES"), "one-letter residues to tokenize")(
+      "input-ids", po::value(&input_ids)->value_name("LIST"), "comma list of token ids (bypasses the tokenizer)")(
+      "output,o", po::value(&config.output)->required()->value_name("FILE"),
+      "HDF5 file: /input_ids int64 [T], /attentions float32 [layer, head, query, key]")(
+      "threads", po::value(&config.threads)->default_value(0), "LibTorch threads (0 = default)")(
+      "force", po::bool_switch(&config.force), "overwrite an existing output");
+  po::variables_map values;
+  if (!parse(call,
+             "bertology attention --model DIR (--sequence SEQ | --input-ids 2,5,...) -o attn.h5\n"
+             "Writes every layer's full attention maps for one sequence, all tokens included.",
+             options, {}, values))
+    return 0;
+  if (values.count("input-ids")) config.input_ids = parse_integers(input_ids, "--input-ids");
+  if (call.comm.root()) pipeline::attention(config);
+  return 0;
+}
+
+int report_command(const Invocation& call) {
+  pipeline::ReportConfig config;
+  po::options_description options("Options");
+  options.add_options()("result", po::value(&config.result)->required()->value_name("FILE"),
+                        "result.h5 from `bertology run` (positional)")(
+      "format,f", po::value(&config.format)->default_value("text"), "text|csv|json")(
+      "output,o", po::value(&config.output)->value_name("FILE"), "write here instead of stdout")(
+      "top", po::value(&config.top)->default_value(10), "top heads per property")(
+      "threshold", po::value(&config.threshold)->default_value(0.0),
+      "θ to report (default: the one closest to 0.3)")(
+      "min-arcs", po::value(&config.min_arcs)->default_value(100),
+      "heads with fewer arcs above θ cannot be top heads (paper: 100)");
+  po::positional_options_description positional;
+  positional.add("result", 1);
+  po::variables_map values;
+  if (!parse(call,
+             "bertology report result.h5 [--format text|csv|json]\n"
+             "Top heads per property (layer-head, 1-based), with 95% Bonferroni-corrected intervals, and "
+             "background rates.",
+             options, positional, values))
+    return 0;
+  if (call.comm.root()) pipeline::report(config);
+  return 0;
+}
+
+int info_command(const Invocation& call) {
+  std::string path;
+  po::options_description options("Options");
+  options.add_options()("file", po::value(&path)->required()->value_name("FILE"),
+                        "corpus.h5 or result.h5 (positional)");
+  po::positional_options_description positional;
+  positional.add("file", 1);
+  po::variables_map values;
+  if (!parse(call, "bertology info FILE\nSummarises a corpus or result file.", options, positional, values)) return 0;
+  if (call.comm.root()) pipeline::info(path, std::cout);
+  return 0;
+}
+
+int make_model_command(const Invocation& call) {
+  model::MakeModelOptions config;
+  std::string architecture = "prot_bert";
+  po::options_description options("Options");
+  options.add_options()("arch", po::value(&architecture)->default_value("prot_bert"),
+                        "public layout: tape_bert|prot_bert")(
+      "layers", po::value(&config.layers)->default_value(config.layers), "encoder layers")(
+      "heads", po::value(&config.heads)->default_value(config.heads), "attention heads per layer")(
+      "hidden", po::value(&config.hidden)->default_value(config.hidden), "hidden size (a multiple of heads)")(
+      "intermediate", po::value(&config.intermediate)->default_value(0), "feed-forward size (0 = 4 × hidden)")(
+      "max-positions", po::value(&config.max_positions)->default_value(config.max_positions),
+      "position embeddings (tokens, special tokens included)")(
+      "seed", po::value(&config.seed)->default_value(config.seed), "seed of the weight generator")(
+      "output,o", po::value(&config.output)->required()->value_name("DIR"), "model folder to write")(
+      "force", po::bool_switch(&config.force), "overwrite an existing model folder");
+  po::variables_map values;
+  if (!parse(call,
+             "bertology make-model --arch prot_bert --layers 4 --heads 4 --hidden 64 -o DIR\n"
+             "Writes a model folder in a public checkpoint layout with SEEDED RANDOM weights (demo, tests, "
+             "benchmarks).\nRandom weights measure nothing biological.",
+             options, {}, values))
+    return 0;
+  config.architecture = model::parse_architecture(architecture);
+  if (call.comm.root()) model::make_model(config);
+  return 0;
+}
+
+const std::map<std::string, std::pair<std::function<int(const Invocation&)>, const char*>>& commands() {
+  static const std::map<std::string, std::pair<std::function<int(const Invocation&)>, const char*>> table{
+      {"prepare", {prepare_command, "input files (FASTA, ProteinNet, provis JSONL, NetSurfP CSV, PDB/mmCIF) -> corpus.h5"}},
+      {"run", {run_command, "corpus.h5 + model -> result.h5 (per-head attention counts; use under mpirun/srun)"}},
+      {"attention", {attention_command, "one sequence -> all attention maps (checks a model against its reference)"}},
+      {"report", {report_command, "result.h5 -> top heads per property, background rates (text, CSV, JSON)"}},
+      {"info", {info_command, "summary of a corpus.h5 or result.h5"}},
+      {"make-model", {make_model_command, "model folder in a public layout with seeded random weights"}},
+  };
+  return table;
+}
+
+void print_usage(std::ostream& out) {
+  out << "bertology " << kVersion
+      << " — what do the attention heads of a protein language model line up with?\n\n"
+         "usage: bertology COMMAND [options]   (bertology COMMAND --help for its options)\n\ncommands:\n";
+  for (const auto& [name, entry] : commands()) {
+    out << "  " << name << std::string(12 - name.size(), ' ') << entry.second << "\n";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  parallel::Environment mpi(argc, argv);
+  parallel::Communicator comm;
+  std::string command = argc > 1 ? argv[1] : "";
+  int status = 0;
+  try {
+    analysis::KokkosScope kokkos(argc, argv);
+    if (command.empty() || command == "--help" || command == "-h" || command == "help") {
+      if (comm.root()) print_usage(command.empty() ? std::cerr : std::cout);
+      return command.empty() ? 2 : 0;
+    }
+    if (command == "--version") {
+      if (comm.root()) std::cout << "bertology " << kVersion << "\n";
+      return 0;
+    }
+    auto found = commands().find(command);
+    if (found == commands().end()) {
+      if (comm.root()) {
+        std::cerr << "bertology: unknown command '" << command << "'\n\n";
+        print_usage(std::cerr);
+      }
+      return 2;
+    }
+    Invocation call{std::vector<std::string>(argv + 2, argv + argc), "", comm};
+    for (int i = 0; i < argc; ++i) call.command_line += (i ? " " : "") + std::string(argv[i]);
+    status = found->second.first(call);
+  } catch (const po::error& error) {
+    std::fprintf(stderr, "bertology %s: %s (see bertology %s --help)\n", command.c_str(), error.what(), command.c_str());
+    parallel::abort_job(2);
+  } catch (const std::exception& error) {
+    if (comm.size() > 1)
+      std::fprintf(stderr, "bertology %s: error on rank %d: %s\n", command.c_str(), comm.rank(), error.what());
+    else
+      std::fprintf(stderr, "bertology %s: error: %s\n", command.c_str(), error.what());
+    std::fflush(stderr);
+    parallel::abort_job(1);
+  }
+  return status;
+}

@@ -1,0 +1,377 @@
+#include "bertology/io/hdf5.h"
+
+#include <cstring>
+#include <sstream>
+
+#include "bertology/error.h"
+
+namespace bertology::io {
+namespace {
+
+// HDF5 prints its own error stack to stderr by default; our exceptions carry the context.
+struct SilenceHdf5 {
+  SilenceHdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+};
+const SilenceHdf5 silence_hdf5;
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) { throw Error(what, ErrorContext{path}); }
+
+hid_t check(hid_t id, const std::string& path, const std::string& what) {
+  if (id < 0) fail(path, what);
+  return id;
+}
+
+void check_status(herr_t status, const std::string& path, const std::string& what) {
+  if (status < 0) fail(path, what);
+}
+
+template <typename T>
+hid_t memory_type();
+template <>
+hid_t memory_type<double>() { return H5T_NATIVE_DOUBLE; }
+template <>
+hid_t memory_type<float>() { return H5T_NATIVE_FLOAT; }
+template <>
+hid_t memory_type<std::int64_t>() { return H5T_NATIVE_INT64; }
+template <>
+hid_t memory_type<std::int8_t>() { return H5T_NATIVE_INT8; }
+template <>
+hid_t memory_type<std::uint8_t>() { return H5T_NATIVE_UINT8; }
+template <>
+hid_t memory_type<char>() { return H5T_NATIVE_CHAR; }
+
+Handle file_access(MPI_Comm comm, const std::string& path) {
+  Handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), path, "cannot create file access list"), H5Pclose);
+  if (comm != MPI_COMM_NULL) check_status(H5Pset_fapl_mpio(fapl.id(), comm, MPI_INFO_NULL), path, "cannot use MPI-IO");
+  return fapl;
+}
+
+Handle open_dataset(const File& file, const std::string& name) {
+  if (!file.exists(name)) fail(file.path(), "missing dataset /" + name);
+  return Handle(check(H5Dopen2(file.id(), name.c_str(), H5P_DEFAULT), file.path(), "cannot open dataset /" + name),
+                H5Dclose);
+}
+
+Handle open_object(const File& file, const std::string& object) {
+  return Handle(check(H5Oopen(file.id(), object.c_str(), H5P_DEFAULT), file.path(), "cannot open /" + object),
+                H5Oclose);
+}
+
+Handle string_type() {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.id(), H5T_VARIABLE);
+  H5Tset_cset(type.id(), H5T_CSET_UTF8);
+  return type;
+}
+
+void write_attribute_raw(const File& file, const std::string& object, const std::string& name, hid_t type,
+                         const std::vector<hsize_t>& shape, const void* data) {
+  Handle target = open_object(file, object);
+  if (H5Aexists(target.id(), name.c_str()) > 0) H5Adelete(target.id(), name.c_str());
+  Handle space(shape.empty() ? H5Screate(H5S_SCALAR) : H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr),
+               H5Sclose);
+  Handle attribute(check(H5Acreate2(target.id(), name.c_str(), type, space.id(), H5P_DEFAULT, H5P_DEFAULT), file.path(),
+                         "cannot create attribute " + name + " on /" + object),
+                   H5Aclose);
+  check_status(H5Awrite(attribute.id(), type, data), file.path(), "cannot write attribute " + name);
+}
+
+Handle open_attribute(const File& file, const std::string& object, const std::string& name) {
+  Handle target = open_object(file, object);
+  if (H5Aexists(target.id(), name.c_str()) <= 0) fail(file.path(), "missing attribute " + name + " on /" + object);
+  return Handle(H5Aopen(target.id(), name.c_str(), H5P_DEFAULT), H5Aclose);
+}
+
+}  // namespace
+
+Handle& Handle::operator=(Handle&& other) noexcept {
+  if (this != &other) {
+    reset();
+    id_ = std::exchange(other.id_, H5I_INVALID_HID);
+    closer_ = other.closer_;
+  }
+  return *this;
+}
+
+void Handle::reset() {
+  if (id_ >= 0 && closer_) closer_(id_);
+  id_ = H5I_INVALID_HID;
+}
+
+File File::open_read(const std::string& path, MPI_Comm comm) {
+  Handle fapl = file_access(comm, path);
+  hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.id());
+  if (id < 0) fail(path, "cannot open as HDF5 (missing, unreadable or not an HDF5 file)");
+  return File(Handle(id, H5Fclose), path, comm);
+}
+
+File File::create(const std::string& path, MPI_Comm comm) {
+  Handle fapl = file_access(comm, path);
+  hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id());
+  if (id < 0) fail(path, "cannot create HDF5 file (directory missing or not writable?)");
+  return File(Handle(id, H5Fclose), path, comm);
+}
+
+bool File::exists(const std::string& object) const {
+  std::string prefix;
+  std::istringstream parts(object);
+  for (std::string part; std::getline(parts, part, '/');) {
+    if (part.empty()) continue;
+    prefix += (prefix.empty() ? "" : "/") + part;
+    if (H5Lexists(id(), prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+  }
+  return true;
+}
+
+void File::create_group(const std::string& group) const {
+  if (exists(group)) return;
+  Handle(check(H5Gcreate2(id(), group.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path_,
+               "cannot create group /" + group),
+         H5Gclose);
+}
+
+std::vector<std::string> File::members(const std::string& group) const {
+  std::vector<std::string> names;
+  if (!exists(group)) return names;
+  Handle g(check(H5Gopen2(id(), group.c_str(), H5P_DEFAULT), path_, "cannot open group /" + group), H5Gclose);
+  H5G_info_t info;
+  check_status(H5Gget_info(g.id(), &info), path_, "cannot list /" + group);
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    ssize_t size = H5Lget_name_by_idx(g.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    std::string name(static_cast<std::size_t>(size), '\0');
+    H5Lget_name_by_idx(g.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size() + 1, H5P_DEFAULT);
+    names.push_back(name);
+  }
+  return names;
+}
+
+std::vector<hsize_t> dataset_shape(const File& file, const std::string& name) {
+  Handle dataset = open_dataset(file, name);
+  Handle space(H5Dget_space(dataset.id()), H5Sclose);
+  int rank = H5Sget_simple_extent_ndims(space.id());
+  std::vector<hsize_t> shape(static_cast<std::size_t>(std::max(rank, 0)));
+  H5Sget_simple_extent_dims(space.id(), shape.data(), nullptr);
+  return shape;
+}
+
+template <typename T>
+void write_dataset(const File& file, const std::string& name, const std::vector<hsize_t>& shape, const T* data,
+                   bool this_rank_writes, bool compress) {
+  Handle space(shape.empty() ? H5Screate(H5S_SCALAR) : H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr),
+               H5Sclose);
+  Handle create_list(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  hsize_t elements = 1;
+  for (hsize_t d : shape) elements *= d;
+  if (compress && !shape.empty() && elements > 0 && !file.parallel()) {
+    // Chunked + deflate for large 1-D corpus arrays: ~1 MiB chunks along the first dimension.
+    std::vector<hsize_t> chunk = shape;
+    hsize_t row = elements / shape[0];
+    chunk[0] = std::max<hsize_t>(1, std::min<hsize_t>(shape[0], (1u << 20) / std::max<hsize_t>(1, row * sizeof(T))));
+    H5Pset_chunk(create_list.id(), static_cast<int>(chunk.size()), chunk.data());
+    H5Pset_deflate(create_list.id(), 4);
+  }
+  Handle dataset(check(H5Dcreate2(file.id(), name.c_str(), memory_type<T>(), space.id(), H5P_DEFAULT, create_list.id(),
+                                  H5P_DEFAULT),
+                       file.path(), "cannot create dataset /" + name),
+                 H5Dclose);
+  if (elements == 0) return;
+  if (!this_rank_writes) {
+    H5Sselect_none(space.id());
+    Handle memory(H5Scopy(space.id()), H5Sclose);
+    H5Sselect_none(memory.id());
+    check_status(H5Dwrite(dataset.id(), memory_type<T>(), memory.id(), space.id(), H5P_DEFAULT, data), file.path(),
+                 "cannot write /" + name);
+    return;
+  }
+  check_status(H5Dwrite(dataset.id(), memory_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data), file.path(),
+               "cannot write /" + name);
+}
+
+template <typename T>
+std::vector<T> read_dataset(const File& file, const std::string& name) {
+  Handle dataset = open_dataset(file, name);
+  hsize_t elements = 1;
+  for (hsize_t d : dataset_shape(file, name)) elements *= d;
+  std::vector<T> values(elements);
+  if (elements > 0)
+    check_status(H5Dread(dataset.id(), memory_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), file.path(),
+                 "cannot read /" + name);
+  return values;
+}
+
+template <typename T>
+std::vector<T> read_rows(const File& file, const std::string& name,
+                         const std::vector<std::pair<hsize_t, hsize_t>>& ranges) {
+  Handle dataset = open_dataset(file, name);
+  std::vector<hsize_t> shape = dataset_shape(file, name);
+  if (shape.empty()) fail(file.path(), "/" + name + " is a scalar, expected an array");
+  hsize_t row = 1;
+  for (std::size_t d = 1; d < shape.size(); ++d) row *= shape[d];
+  Handle file_space(H5Dget_space(dataset.id()), H5Sclose);
+  H5Sselect_none(file_space.id());
+  hsize_t rows = 0;
+  std::vector<hsize_t> start(shape.size(), 0), count = shape;
+  for (auto [begin, end] : ranges) {
+    if (end < begin || end > shape[0])
+      fail(file.path(), "rows [" + std::to_string(begin) + ", " + std::to_string(end) + ") outside /" + name);
+    if (end == begin) continue;
+    start[0] = begin;
+    count[0] = end - begin;
+    check_status(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_OR, start.data(), nullptr, count.data(), nullptr),
+                 file.path(), "cannot select rows of /" + name);
+    rows += end - begin;
+  }
+  std::vector<T> values(rows * row);
+  hsize_t elements = values.size();
+  Handle memory_space(H5Screate_simple(1, &elements, nullptr), H5Sclose);
+  if (elements == 0) {
+    H5Sselect_none(memory_space.id());
+  }
+  check_status(H5Dread(dataset.id(), memory_type<T>(), memory_space.id(), file_space.id(), H5P_DEFAULT,
+                       elements ? values.data() : nullptr),
+               file.path(), "cannot read rows of /" + name);
+  return values;
+}
+
+void write_strings(const File& file, const std::string& name, const std::vector<std::string>& values) {
+  Handle type = string_type();
+  hsize_t n = values.size();
+  Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  Handle dataset(check(H5Dcreate2(file.id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                       file.path(), "cannot create dataset /" + name),
+                 H5Dclose);
+  std::vector<const char*> pointers;
+  for (const auto& v : values) pointers.push_back(v.c_str());
+  if (n > 0)
+    check_status(H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), file.path(),
+                 "cannot write /" + name);
+}
+
+namespace {
+std::vector<std::string> read_vlen_strings(hid_t object, hid_t space_id, bool attribute, const std::string& path,
+                                           const std::string& what) {
+  hssize_t n = H5Sget_simple_extent_npoints(space_id);
+  std::vector<char*> pointers(static_cast<std::size_t>(n), nullptr);
+  Handle type = string_type();
+  herr_t status = attribute ? H5Aread(object, type.id(), pointers.data())
+                            : H5Dread(object, type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data());
+  if (status < 0) fail(path, "cannot read strings " + what + " (expected variable-length strings)");
+  std::vector<std::string> values;
+  for (char* p : pointers) values.emplace_back(p ? p : "");
+  H5Dvlen_reclaim(type.id(), space_id, H5P_DEFAULT, pointers.data());
+  return values;
+}
+}  // namespace
+
+std::vector<std::string> read_strings(const File& file, const std::string& name) {
+  Handle dataset = open_dataset(file, name);
+  Handle space(H5Dget_space(dataset.id()), H5Sclose);
+  return read_vlen_strings(dataset.id(), space.id(), false, file.path(), "/" + name);
+}
+
+std::vector<std::string> read_string_rows(const File& file, const std::string& name, const std::vector<hsize_t>& rows) {
+  std::vector<std::string> values;
+  if (rows.empty()) return values;
+  Handle dataset = open_dataset(file, name);
+  Handle file_space(H5Dget_space(dataset.id()), H5Sclose);
+  const hsize_t size = static_cast<hsize_t>(H5Sget_simple_extent_npoints(file_space.id()));
+  for (hsize_t row : rows)
+    if (row >= size) fail(file.path(), "row " + std::to_string(row) + " outside /" + name);
+  // Point selections keep the order asked for.
+  check_status(H5Sselect_elements(file_space.id(), H5S_SELECT_SET, rows.size(), rows.data()), file.path(),
+               "cannot select rows of /" + name);
+  hsize_t n = rows.size();
+  Handle memory_space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  std::vector<char*> pointers(rows.size(), nullptr);
+  Handle type = string_type();
+  check_status(H5Dread(dataset.id(), type.id(), memory_space.id(), file_space.id(), H5P_DEFAULT, pointers.data()),
+               file.path(), "cannot read strings /" + name);
+  for (char* p : pointers) values.emplace_back(p ? p : "");
+  H5Dvlen_reclaim(type.id(), memory_space.id(), H5P_DEFAULT, pointers.data());
+  return values;
+}
+
+void write_attribute(const File& file, const std::string& object, const std::string& name, const std::string& value) {
+  Handle type = string_type();
+  const char* pointer = value.c_str();
+  write_attribute_raw(file, object, name, type.id(), {}, &pointer);
+}
+
+void write_attribute(const File& file, const std::string& object, const std::string& name, std::int64_t value) {
+  write_attribute_raw(file, object, name, H5T_NATIVE_INT64, {}, &value);
+}
+
+void write_attribute(const File& file, const std::string& object, const std::string& name,
+                     const std::vector<double>& values) {
+  write_attribute_raw(file, object, name, H5T_NATIVE_DOUBLE, {values.size()}, values.data());
+}
+
+void write_attribute(const File& file, const std::string& object, const std::string& name,
+                     const std::vector<std::string>& values) {
+  Handle type = string_type();
+  std::vector<const char*> pointers;
+  for (const auto& v : values) pointers.push_back(v.c_str());
+  write_attribute_raw(file, object, name, type.id(), {values.size()}, pointers.data());
+}
+
+bool has_attribute(const File& file, const std::string& object, const std::string& name) {
+  if (object != "/" && !file.exists(object)) return false;
+  Handle target = open_object(file, object);
+  return H5Aexists(target.id(), name.c_str()) > 0;
+}
+
+std::string read_string_attribute(const File& file, const std::string& object, const std::string& name) {
+  auto values = read_strings_attribute(file, object, name);
+  if (values.size() != 1) fail(file.path(), "attribute " + name + " on /" + object + " is not a single string");
+  return values.front();
+}
+
+std::vector<std::string> read_strings_attribute(const File& file, const std::string& object, const std::string& name) {
+  Handle attribute = open_attribute(file, object, name);
+  Handle space(H5Aget_space(attribute.id()), H5Sclose);
+  return read_vlen_strings(attribute.id(), space.id(), true, file.path(), "attribute " + name);
+}
+
+std::int64_t read_integer_attribute(const File& file, const std::string& object, const std::string& name) {
+  Handle attribute = open_attribute(file, object, name);
+  std::int64_t value = 0;
+  check_status(H5Aread(attribute.id(), H5T_NATIVE_INT64, &value), file.path(), "cannot read attribute " + name);
+  return value;
+}
+
+std::vector<std::string> attribute_names(const File& file, const std::string& object) {
+  Handle target = open_object(file, object);
+  H5O_info_t info;
+  check_status(H5Oget_info(target.id(), &info), file.path(), "cannot inspect /" + object);
+  std::vector<std::string> names;
+  for (hsize_t i = 0; i < info.num_attrs; ++i) {
+    ssize_t size = H5Aget_name_by_idx(target.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    std::string attribute_name(static_cast<std::size_t>(size), '\0');
+    H5Aget_name_by_idx(target.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, attribute_name.data(), attribute_name.size() + 1,
+                       H5P_DEFAULT);
+    names.push_back(attribute_name);
+  }
+  return names;
+}
+
+bool attribute_is_string(const File& file, const std::string& object, const std::string& name) {
+  Handle attribute = open_attribute(file, object, name);
+  Handle type(H5Aget_type(attribute.id()), H5Tclose);
+  return H5Tget_class(type.id()) == H5T_STRING;
+}
+
+#define BERTOLOGY_INSTANTIATE(T)                                                                              \
+  template void write_dataset<T>(const File&, const std::string&, const std::vector<hsize_t>&, const T*, bool, \
+                                 bool);                                                                       \
+  template std::vector<T> read_dataset<T>(const File&, const std::string&);                                   \
+  template std::vector<T> read_rows<T>(const File&, const std::string&,                                       \
+                                       const std::vector<std::pair<hsize_t, hsize_t>>&);
+BERTOLOGY_INSTANTIATE(double)
+BERTOLOGY_INSTANTIATE(float)
+BERTOLOGY_INSTANTIATE(std::int64_t)
+BERTOLOGY_INSTANTIATE(std::int8_t)
+BERTOLOGY_INSTANTIATE(std::uint8_t)
+BERTOLOGY_INSTANTIATE(char)
+#undef BERTOLOGY_INSTANTIATE
+
+}  // namespace bertology::io

@@ -1,0 +1,103 @@
+#include "bertology/io/result_file.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "bertology/error.h"
+#include "bertology/io/hdf5.h"
+
+namespace bertology::io {
+namespace {
+
+constexpr const char* kAboveThreshold = "above_threshold";
+
+int comm_rank(MPI_Comm comm) {
+  int rank = 0;
+  if (comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
+  return rank;
+}
+
+void write_content(const File& file, const ResultData& data, bool writer) {
+  const std::vector<hsize_t> shape{static_cast<hsize_t>(data.layers), static_cast<hsize_t>(data.heads),
+                                   static_cast<hsize_t>(data.thresholds.size())};
+  write_dataset(file, "thresholds", {data.thresholds.size()}, data.thresholds.data(), writer);
+  file.create_group("counts");
+  file.create_group("proportions");
+  file.create_group("background");
+  write_dataset(file, std::string("counts/") + kAboveThreshold, shape, data.counts.at(kAboveThreshold).data(), writer);
+  for (const auto& label : data.labels) {
+    write_dataset(file, "counts/" + label, shape, data.counts.at(label).data(), writer);
+    const auto proportions = data.proportions(label);
+    write_dataset(file, "proportions/" + label, shape, proportions.data(), writer);
+    const auto& background = data.background.at(label);
+    const double rate = background.rate();
+    write_dataset(file, "background/" + label, {}, &rate, writer);
+    write_attribute(file, "background/" + label, "positives", background.positives);
+    write_attribute(file, "background/" + label, "eligible", background.eligible);
+  }
+  write_attribute(file, "/", "labels", data.labels);
+  write_attribute(file, "/", "thresholds", data.thresholds);
+  write_attribute(file, "/", "layers", static_cast<std::int64_t>(data.layers));
+  write_attribute(file, "/", "heads", static_cast<std::int64_t>(data.heads));
+  for (const auto& [name, value] : data.text_attributes) write_attribute(file, "/", name, value);
+  for (const auto& [name, value] : data.integer_attributes) write_attribute(file, "/", name, value);
+}
+
+}  // namespace
+
+std::string partial_path(const std::string& path) {
+  std::filesystem::path target(path);
+  return (target.parent_path() / ("." + target.filename().string() + ".partial")).string();
+}
+
+void write_result(const std::string& path, const ResultData& data, MPI_Comm comm) {
+  const std::string temporary = partial_path(path);
+  const bool writer = comm_rank(comm) == 0;
+  {
+    File file = File::create(temporary, comm);
+    write_content(file, data, writer);
+  }
+  if (comm != MPI_COMM_NULL) MPI_Barrier(comm);
+  if (writer) {
+    std::error_code error;
+    std::filesystem::rename(temporary, path, error);
+    if (error) throw Error("cannot rename " + temporary + " into place: " + error.message(), ErrorContext{path});
+  }
+  if (comm != MPI_COMM_NULL) MPI_Barrier(comm);
+}
+
+ResultData read_result(const std::string& path) {
+  File file = File::open_read(path);
+  require(file.exists("counts/above_threshold") && file.exists("thresholds"),
+          "not a bertology result file (no /counts/above_threshold)", ErrorContext{path});
+  ResultData data;
+  data.thresholds = read_dataset<double>(file, "thresholds");
+  const auto shape = dataset_shape(file, std::string("counts/") + kAboveThreshold);
+  require(shape.size() == 3 && shape[2] == data.thresholds.size(), "/counts/above_threshold has the wrong shape",
+          ErrorContext{path});
+  data.layers = static_cast<int>(shape[0]);
+  data.heads = static_cast<int>(shape[1]);
+  data.counts[kAboveThreshold] = read_dataset<std::int64_t>(file, std::string("counts/") + kAboveThreshold);
+  for (const auto& label : file.members("counts")) {
+    if (label == kAboveThreshold) continue;
+    data.labels.push_back(label);
+    data.counts[label] = read_dataset<std::int64_t>(file, "counts/" + label);
+    require(data.counts[label].size() == data.counts[kAboveThreshold].size(), "/counts/" + label + " has the wrong shape",
+            ErrorContext{path});
+    if (file.exists("background/" + label)) {
+      data.background[label] = BackgroundRate{read_integer_attribute(file, "background/" + label, "positives"),
+                                              read_integer_attribute(file, "background/" + label, "eligible")};
+    }
+  }
+  if (has_attribute(file, "/", "labels")) data.labels = read_strings_attribute(file, "/", "labels");
+  for (const auto& name : attribute_names(file, "/")) {
+    if (name == "labels" || name == "thresholds" || name == "layers" || name == "heads") continue;
+    if (attribute_is_string(file, "/", name))
+      data.text_attributes[name] = read_string_attribute(file, "/", name);
+    else
+      data.integer_attributes[name] = read_integer_attribute(file, "/", name);
+  }
+  return data;
+}
+
+}  // namespace bertology::io

@@ -1,0 +1,28 @@
+// `bertology report`: reads result.h5 and hands it to the report module.
+#include <fstream>
+#include <iostream>
+
+#include "bertology/error.h"
+#include "bertology/io/result_file.h"
+#include "bertology/pipeline/commands.h"
+#include "bertology/report/report.h"
+
+namespace bertology::pipeline {
+
+void report(const ReportConfig& config) {
+  report::ReportOptions options;
+  options.top_k = config.top;
+  options.min_arcs = config.min_arcs;
+  if (config.threshold > 0) options.threshold = config.threshold;
+  const report::Format format = report::parse_format(config.format);
+  const io::ResultData data = io::read_result(config.result);
+  if (config.output.empty()) {
+    report::write_report(data, options, format, std::cout);
+    return;
+  }
+  std::ofstream out(config.output);
+  require(static_cast<bool>(out), "cannot write", ErrorContext{config.output});
+  report::write_report(data, options, format, out);
+}
+
+}  // namespace bertology::pipeline

@@ -1,0 +1,269 @@
+// `bertology run`: the distributed measurement.
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "bertology/analysis/head_counter.h"
+#include "bertology/analysis/properties.h"
+#include "bertology/corpus/corpus_file.h"
+#include "bertology/error.h"
+#include "bertology/io/checksum.h"
+#include "bertology/io/result_file.h"
+#include "bertology/model/model.h"
+#include "bertology/parallel/work_plan.h"
+#include "bertology/pipeline/commands.h"
+#include "bertology/version.h"
+#include "progress.h"
+#include "provenance.h"
+
+namespace bertology::pipeline {
+namespace {
+
+struct Timings {
+  double read = 0, forward = 0, analysis = 0, reduce = 0, write = 0;
+};
+
+// Ranks × threads must not exceed the cores: LibTorch's intra-op pool and OpenBLAS's own
+// pool both default to all cores in every rank.
+int threads_per_rank(int requested, const parallel::Communicator& comm) {
+  if (requested > 0) return requested;
+  if (const char* slurm = std::getenv("SLURM_CPUS_PER_TASK")) {
+    const int value = std::atoi(slurm);
+    if (value > 0) return value;
+  }
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::max(1, cores / comm.ranks_on_node());
+}
+
+void limit_blas_threads(int threads) {
+  using SetThreads = void (*)(int);
+  if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(threads);
+}
+
+std::vector<std::string> default_properties(const corpus::CorpusIndex& index) {
+  std::vector<std::string> properties;
+  if (index.has_coordinates) properties.push_back("contact");
+  for (const auto& schema : index.schemas) properties.push_back(schema.name);
+  properties.push_back("aa");
+  return properties;
+}
+
+// Seconds per batch = rows × (a·T + b·T²), fitted from two timed forwards on rank 0 at the
+// shortest and longest padded lengths of the plan (after one warm-up forward).
+parallel::CostModel measure_cost(model::Model& model, std::int64_t shortest, std::int64_t longest,
+                                 const model::ModelInfo& info) {
+  const int specials = info.leading_special_tokens + info.trailing_special_tokens;
+  auto time_forward = [&](std::int64_t tokens) {
+    model::TokenBatch batch;
+    batch.batch = 1;
+    batch.tokens = tokens;
+    batch.ids = model.tokenizer().encode(std::string(static_cast<std::size_t>(tokens - specials), 'A'));
+    batch.lengths = {tokens};
+    const double start = seconds_now();
+    model.forward(batch, [](int, const model::AttentionMaps&) {});
+    return seconds_now() - start;
+  };
+  time_forward(shortest);
+  const double t1 = time_forward(shortest);
+  if (longest == shortest) return parallel::CostModel{t1 / shortest, 0.0};
+  const double t2 = time_forward(longest);
+  const double n1 = static_cast<double>(shortest), n2 = static_cast<double>(longest);
+  // Solve t = a n + b n² through both points; a negative coefficient means noise: drop it.
+  double b = (t2 / n2 - t1 / n1) / (n2 - n1);
+  double a = t1 / n1 - b * n1;
+  if (b < 0) return parallel::CostModel{t2 / n2, 0.0};
+  if (a < 0) return parallel::CostModel{0.0, t2 / (n2 * n2)};
+  return parallel::CostModel{a, b};
+}
+
+io::ResultData make_result(const analysis::Counts& counts) {
+  io::ResultData data;
+  data.layers = counts.layers;
+  data.heads = counts.heads;
+  data.thresholds = counts.thresholds;
+  data.labels = counts.properties;
+  const std::size_t block = static_cast<std::size_t>(counts.layers) * counts.heads * counts.thresholds.size();
+  auto slice = [&](std::size_t p) {
+    return std::vector<std::int64_t>(counts.head_counts.begin() + p * block, counts.head_counts.begin() + (p + 1) * block);
+  };
+  data.counts["above_threshold"] = slice(0);
+  for (std::size_t p = 0; p < counts.properties.size(); ++p) {
+    data.counts[counts.properties[p]] = slice(p + 1);
+    data.background[counts.properties[p]] =
+        io::BackgroundRate{counts.background_numerator[p], counts.background_denominator[p]};
+  }
+  return data;
+}
+
+}  // namespace
+
+void run(const RunConfig& config, const parallel::Communicator& comm) {
+  const std::string start_time = utc_now();
+  const double start = seconds_now();
+  Timings timings;
+  const bool talk = comm.root() && !config.quiet;
+
+  require(!config.output.empty(), "no output file given (-o)");
+  require(config.force || !std::filesystem::exists(config.output), "output exists; use --force to overwrite it",
+          ErrorContext{config.output});
+  require(config.max_residues >= 1, "--max-residues must be at least 1");
+
+  const int threads = threads_per_rank(config.threads, comm);
+  limit_blas_threads(threads);
+  model::LoadOptions load;
+  load.directory = config.model;
+  if (!config.architecture.empty()) load.architecture = model::parse_architecture(config.architecture);
+  load.device = model::choose_device(comm.node_local_rank());
+  load.threads = threads;
+  auto model = model::load_model(load);
+  const model::ModelInfo& info = model->info();
+
+  double phase = seconds_now();
+  corpus::CorpusReader reader(config.corpus, comm.get());
+  const corpus::CorpusIndex index = reader.read_index();
+  require(index.sequences() > 0, "the corpus has no sequences", ErrorContext{config.corpus});
+  const analysis::PropertyPlan properties = analysis::plan_properties(
+      config.properties_given ? config.properties : default_properties(index), index.schemas, index.has_coordinates,
+      index.letters);
+
+  const int specials = info.leading_special_tokens + info.trailing_special_tokens;
+  const std::int64_t cut = std::min<std::int64_t>(config.max_residues, info.max_positions - specials);
+  require(cut >= 1, "the model accepts no residues (max_position_embeddings too small)", ErrorContext{config.model});
+  std::vector<std::int64_t> tokens(static_cast<std::size_t>(index.sequences()));
+  for (std::int64_t r = 0; r < index.sequences(); ++r) tokens[r] = std::min(index.length(r), cut) + specials;
+
+  // Rank 0 plans (its cost measurement is timing-dependent), everyone gets the same plan.
+  std::vector<std::int64_t> flat_plan;
+  if (comm.root()) {
+    parallel::WorkPlan plan;
+    plan.batches = parallel::plan_batches(tokens, {config.batch_size, config.max_tokens});
+    parallel::CostModel cost{0.0, 1.0};
+    if (comm.size() > 1) {
+      cost = measure_cost(*model, plan.batches.back().tokens, plan.batches.front().tokens, info);
+      if (talk)
+        std::fprintf(stderr, "run: cost model per sequence %.3g s/token + %.3g s/token^2 (measured on rank 0)\n",
+                     cost.linear, cost.quadratic);
+    }
+    plan.shard_begin = parallel::plan_shards(plan.batches, cost, comm.size());
+    flat_plan = plan.serialize();
+  }
+  comm.broadcast(flat_plan);
+  const parallel::WorkPlan plan = parallel::WorkPlan::deserialize(flat_plan);
+
+  const std::int64_t first_batch = plan.shard_begin[comm.rank()], last_batch = plan.shard_begin[comm.rank() + 1];
+  std::vector<std::int64_t> wanted;
+  for (std::int64_t b = first_batch; b < last_batch; ++b)
+    wanted.insert(wanted.end(), plan.batches[b].records.begin(), plan.batches[b].records.end());
+  const std::vector<corpus::Record> records = reader.read_records(index, wanted);
+  std::map<std::int64_t, const corpus::Record*> record_of;
+  for (std::size_t k = 0; k < wanted.size(); ++k) record_of[wanted[k]] = &records[k];
+  timings.read = seconds_now() - phase;
+
+  if (talk)
+    std::fprintf(stderr, "run: %lld sequences in %zu batches on %d rank(s), %d thread(s) per rank, device %s\n",
+                 static_cast<long long>(index.sequences()), plan.batches.size(), comm.size(), threads,
+                 load.device.str().c_str());
+
+  analysis::HeadCounter counter({info.layers, info.heads, config.thresholds}, properties);
+  Progress progress("run (rank 0 shard)", static_cast<std::int64_t>(wanted.size()), talk);
+  const model::Tokenizer& tokenizer = model->tokenizer();
+  for (std::int64_t b = first_batch; b < last_batch; ++b) {
+    const parallel::Batch& batch = plan.batches[b];
+    model::TokenBatch input;
+    input.batch = static_cast<std::int64_t>(batch.records.size());
+    input.tokens = batch.tokens;
+    input.ids.assign(static_cast<std::size_t>(input.batch * input.tokens), tokenizer.pad_id());
+    std::vector<analysis::BatchRow> rows;
+    for (std::size_t row = 0; row < batch.records.size(); ++row) {
+      const corpus::Record& record = *record_of.at(batch.records[row]);
+      const std::int64_t residues = std::min<std::int64_t>(static_cast<std::int64_t>(record.sequence.size()), cut);
+      std::vector<std::int64_t> ids;
+      try {
+        ids = tokenizer.encode(std::string_view(record.sequence).substr(0, static_cast<std::size_t>(residues)));
+      } catch (const Error& error) {
+        throw Error(error.what(), ErrorContext{config.corpus, record.id});
+      }
+      require(static_cast<std::int64_t>(ids.size()) == residues + specials,
+              "tokenizer produced an unexpected number of tokens", ErrorContext{config.corpus, record.id});
+      std::copy(ids.begin(), ids.end(), input.ids.begin() + static_cast<std::ptrdiff_t>(row * input.tokens));
+      input.lengths.push_back(static_cast<std::int64_t>(ids.size()));
+      rows.push_back({&record, info.leading_special_tokens, residues});
+    }
+    const double prepare_start = seconds_now();
+    counter.begin_batch(rows);
+    timings.analysis += seconds_now() - prepare_start;
+    double in_callbacks = 0;  // the analysis runs inside the forward, between layers
+    const double forward_start = seconds_now();
+    model->forward(input, [&](int layer, const model::AttentionMaps& maps) {
+      const double t = seconds_now();
+      counter.add_layer(layer, maps);
+      in_callbacks += seconds_now() - t;
+    });
+    timings.forward += seconds_now() - forward_start - in_callbacks;
+    timings.analysis += in_callbacks;
+    progress.advance(input.batch);
+  }
+  progress.finish();
+
+  phase = seconds_now();
+  analysis::Counts counts = counter.counts();
+  comm.sum(counts.head_counts);
+  comm.sum(counts.background_numerator);
+  comm.sum(counts.background_denominator);
+  std::vector<std::int64_t> totals{counts.sequences, counts.residues};
+  comm.sum(totals);
+  timings.reduce = seconds_now() - phase;
+
+  phase = seconds_now();
+  io::ResultData data = make_result(counts);
+  std::string corpus_sha256 = comm.root() ? io::sha256_file(config.corpus) : std::string();
+  comm.broadcast(corpus_sha256);
+  data.text_attributes = {{"model", std::filesystem::absolute(config.model).string()},
+                          {"architecture", model::architecture_name(info.architecture)},
+                          {"weights_sha256", info.weights_sha256},
+                          {"corpus", std::filesystem::absolute(config.corpus).string()},
+                          {"corpus_sha256", corpus_sha256},
+                          {"version", kVersion},
+                          {"command_line", config.command_line},
+                          {"start_time", start_time},
+                          {"end_time", utc_now()},
+                          {"hostname", parallel::hostname()},
+                          {"device", load.device.str()},
+                          {"properties", join(properties.names(), ",")},
+                          {"special_tokens_dropped", "first " + std::to_string(info.leading_special_tokens) +
+                                                          ", last " + std::to_string(info.trailing_special_tokens)},
+                          {"threshold_rule", "alpha > theta (strict), compared in float32"}};
+  if (!info.weights_note.empty()) data.text_attributes["weights_note"] = info.weights_note;
+  data.integer_attributes = {{"n_sequences", totals[0]},   {"n_residues", totals[1]},
+                             {"ranks", comm.size()},       {"threads_per_rank", threads},
+                             {"max_residues", cut},        {"batch_size", config.batch_size},
+                             {"n_batches", static_cast<std::int64_t>(plan.batches.size())}};
+  const double read_max = comm.max(timings.read), forward_max = comm.max(timings.forward),
+               analysis_max = comm.max(timings.analysis), reduce_max = comm.max(timings.reduce);
+  data.text_attributes["timings_seconds_max_over_ranks"] =
+      "read " + std::to_string(read_max) + ", forward " + std::to_string(forward_max) + ", analysis " +
+      std::to_string(analysis_max) + ", reduce " + std::to_string(reduce_max);
+  io::write_result(config.output, data, comm.get());
+  timings.write = seconds_now() - phase;
+  const double write_max = comm.max(timings.write);
+  const double forward_sum = comm.sum(timings.forward), analysis_sum = comm.sum(timings.analysis);
+
+  if (talk) {
+    std::fprintf(stderr,
+                 "run: where the time went (seconds, slowest rank of %d)\n"
+                 "  read      %9.3f\n  forward   %9.3f\n  analysis  %9.3f   (%.1f%% of forward, summed over ranks)\n"
+                 "  reduce    %9.3f\n  write     %9.3f\n  total     %9.3f\n",
+                 comm.size(), read_max, forward_max, analysis_max,
+                 forward_sum > 0 ? 100.0 * analysis_sum / forward_sum : 0.0, reduce_max, write_max,
+                 seconds_now() - start);
+    std::fprintf(stderr, "run: wrote %s (%lld sequences, %lld residues)\n", config.output.c_str(),
+                 static_cast<long long>(totals[0]), static_cast<long long>(totals[1]));
+  }
+}
+
+}  // namespace bertology::pipeline
