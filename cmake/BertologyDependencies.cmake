@@ -2,6 +2,9 @@
 # builds against Spack's or a site's Kokkos (CUDA/HIP) and a CUDA LibTorch.
 
 find_package(MPI REQUIRED COMPONENTS C)
+# We use the C API from C++: keep mpi.h from pulling in the removed C++ bindings, which would
+# need libmpi_cxx at link time.
+set_property(TARGET MPI::MPI_C APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS OMPI_SKIP_MPICXX MPICH_SKIP_MPICXX)
 
 # Parallel HDF5 (C API). Debian installs serial and MPI flavours side by side.
 set(HDF5_PREFER_PARALLEL TRUE)

@@ -3,10 +3,15 @@
 // (file, record, line, rank) so that main() can print one clear message and exit.
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace bertology {
 
 struct ErrorContext {
+  ErrorContext() = default;
+  ErrorContext(std::string file_, std::string record_ = {}, long line_ = 0)
+      : file(std::move(file_)), record(std::move(record_)), line(line_) {}
+
   std::string file;    // input or output path involved, if any
   std::string record;  // record id or index inside the file, if any
   long line = 0;       // 1-based line number, 0 when not applicable

@@ -52,6 +52,13 @@ KOKKOS_INLINE_FUNCTION bool contact_eligible(int i, int j, int residues, std::ui
   return i < residues && j < residues && present_i && present_j && separation >= kContactMinSeparation;
 }
 
+// A sum, not an early exit, so that the compiler turns it into vector compares.
+KOKKOS_INLINE_FUNCTION int count_above(const float* values, float lowest) {
+  int above = 0;
+  for (int lane = 0; lane < kScanBlock; ++lane) above += values[lane] > lowest;
+  return above;
+}
+
 }  // namespace
 
 void validate_thresholds(const std::vector<double>& thresholds) {
@@ -328,11 +335,7 @@ void HeadCounter::add_layer(int layer, const model::AttentionMaps& maps) {
           Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, blocks), [&](int block) {
             const int begin = block * kScanBlock;
             const int end = begin + kScanBlock < residues ? begin + kScanBlock : residues;
-            if (end - begin == kScanBlock) {
-              int above = 0;
-              for (int lane = 0; lane < kScanBlock; ++lane) above |= query[begin + lane] > lowest;
-              if (!above) return;
-            }
+            if (end - begin == kScanBlock && count_above(query + begin, lowest) == 0) return;
             for (int j = begin; j < end; ++j) {
               const float alpha = query[j];
               if (!(alpha > lowest)) continue;

@@ -44,15 +44,25 @@ bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// The goldens' scheme: large weights (σ = 0.4) make the attention peaked, like a trained model's.
-void draw(const std::string& name, std::vector<float>& values, SeededNormal& normal) {
-  if (ends_with(name, "LayerNorm.weight")) {
-    for (auto& v : values) v = 1.0f + 0.1f * normal();
-  } else if (ends_with(name, ".bias")) {
-    for (auto& v : values) v = 0.1f * normal();
-  } else {
-    for (auto& v : values) v = 0.4f * normal();
+// The goldens' scheme (LayerNorm weights 1 + 0.1·N, biases 0.1·N, weights 0.4·N at hidden sizes
+// 48-64) makes attention peaked like a trained model's. Attention logits grow like σ²·fan_in, so
+// Linear weights get σ = 0.4·sqrt(64 / fan_in), which keeps the goldens' logit scale at any size;
+// a flat 0.4 at hidden 768 gives logits of standard deviation ~120, i.e. argmax attention that
+// flips with float rounding. Embeddings feed a LayerNorm and keep 0.4.
+void draw(const ParameterSpec& spec, std::vector<float>& values, SeededNormal& normal) {
+  float scale = 0.4f;
+  float offset = 0.0f;
+  if (ends_with(spec.name, "LayerNorm.weight")) {
+    offset = 1.0f;
+    scale = 0.1f;
+  } else if (ends_with(spec.name, ".bias")) {
+    scale = 0.1f;
+  } else if (spec.name.find("attention.self.query") != std::string::npos || spec.name.find("attention.self.key") != std::string::npos) {
+    scale = float(0.4 * std::sqrt(64.0 / double(spec.shape.at(1))));
+  } else if (spec.name.find("embeddings") == std::string::npos) {
+    scale = float(1.0 / std::sqrt(double(spec.shape.at(1))));
   }
+  for (auto& v : values) v = offset + scale * normal();
 }
 
 nlohmann::json config_json(const MakeModelOptions& options, const BertConfig& config) {
@@ -139,7 +149,7 @@ void make_model(const MakeModelOptions& options) {
       for (auto extent : spec.shape) elements *= extent;
       auto& drawn = values[spec.name];
       drawn.resize(std::size_t(elements));
-      draw(spec.name, drawn, normal);
+      draw(spec, drawn, normal);
     }
     tensors.push_back({spec.name, spec.shape, values.at(spec.tied_to.empty() ? spec.name : spec.tied_to).data()});
   }

@@ -134,6 +134,13 @@ TensorEntry parse_entry(const std::string& name, const nlohmann::json& json, con
 // The data section must be tiled exactly by the tensors, in offset order: no overlap, no gap,
 // nothing missing at the end (a truncated file) and nothing left over.
 void check_tiling(const std::map<std::string, TensorEntry>& tensors, std::uint64_t data_size, const std::string& path) {
+  for (const auto& [name, entry] : tensors) {
+    if (entry.end > data_size) {
+      throw Error(tensor_label(name) + " ends at byte " + std::to_string(entry.end) + " of the data section, which holds only " +
+                      std::to_string(data_size) + " bytes (truncated file?)",
+                  {path});
+    }
+  }
   std::vector<std::pair<std::string, const TensorEntry*>> by_offset;
   for (const auto& [name, entry] : tensors) by_offset.emplace_back(name, &entry);
   std::sort(by_offset.begin(), by_offset.end(), [](const auto& a, const auto& b) {
@@ -142,11 +149,6 @@ void check_tiling(const std::map<std::string, TensorEntry>& tensors, std::uint64
   std::uint64_t covered = 0;
   std::string previous;
   for (const auto& [name, entry] : by_offset) {
-    if (entry->end > data_size) {
-      throw Error(tensor_label(name) + " ends at byte " + std::to_string(entry->end) + " of the data section, which holds only " +
-                      std::to_string(data_size) + " bytes (truncated file?)",
-                  {path});
-    }
     if (entry->begin < covered) {
       throw Error(tensor_label(name) + " overlaps " + tensor_label(previous) + " (data_offsets)", {path});
     }

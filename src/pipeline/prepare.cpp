@@ -1,4 +1,5 @@
 // `bertology prepare`: input files → corpus.h5.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -16,10 +17,9 @@ namespace {
 corpus::Dataset read_input(const std::string& path, const PrepareConfig& config) {
   require(std::filesystem::is_regular_file(path), "no such file", ErrorContext{path});
   const corpus::Format format = config.format.empty() ? corpus::guess_format(path) : corpus::parse_format(config.format);
-  if (format == corpus::Format::pdb || format == corpus::Format::mmcif) return structure::read_structure(path, {});
   corpus::ReadOptions options;
   options.label = config.label;
-  return corpus::read_file(path, format, options);
+  return structure::read_input(path, format, options);
 }
 
 void merge_into(corpus::Dataset& all, corpus::Dataset&& part, const std::string& path) {

@@ -68,10 +68,33 @@ gemmi::CoorFormat coordinate_format(const std::string& path, const std::string& 
   return format;
 }
 
+// Columns 79-80 of ATOM/HETATM hold the charge ("2+"). ASTRAL/SCOP files put a serial number
+// across columns 73-80 ("1CIH 206"), which gemmi rejects as a charge. We never use charges,
+// so anything that is not one is blanked before parsing.
+void blank_non_charges(std::string& text) {
+  auto is_sign = [](char c) { return c == '+' || c == '-'; };
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::size_t length = end - start;
+    if (length >= 80 && (text.compare(start, 6, "ATOM  ") == 0 || text.compare(start, 6, "HETATM") == 0)) {
+      char& first = text[start + 78];
+      char& second = text[start + 79];
+      bool blank = first == ' ' && second == ' ';
+      bool charge = (is_digit(first) && is_sign(second)) || (is_sign(first) && is_digit(second));
+      if (!blank && !charge) first = second = ' ';
+    }
+    start = end + 1;
+  }
+}
+
 gemmi::Structure parse_structure(const std::string& path, const StructureOptions& options) {
   std::string text = read_text(path);
   require(!text.empty(), "empty file", {path});
   gemmi::CoorFormat format = coordinate_format(path, text, options);
+  if (format == gemmi::CoorFormat::Pdb) blank_non_charges(text);
   try {
     if (format == gemmi::CoorFormat::Pdb) return gemmi::read_pdb_from_memory(text.data(), text.size(), path);
     return gemmi::make_structure(gemmi::cif::read_memory(text.data(), text.size(), path.c_str()));

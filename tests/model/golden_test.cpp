@@ -156,7 +156,10 @@ TEST_P(GoldenAttention, PaddedBatchGivesTheMapsOfSingleSequences) {
     }
   }
   std::printf("%s: max |padded batch - single| = %.3g\n", GetParam().c_str(), max_difference);
-  EXPECT_LT(max_difference, 1e-5);
+  // Not bit-identical: GEMM blocking depends on the row count and softmax sums over the padded
+  // length, so the first layer differs by float32 rounding (~1e-6) that the peaked seeded weights
+  // amplify layer by layer (1.5e-5 measured on prot_bert's third layer). A masking error is O(0.1).
+  EXPECT_LT(max_difference, 3e-5);
 }
 
 TEST_P(GoldenAttention, CallbackSeesEachLayerOnceInOrderWithItsShape) {

@@ -1,0 +1,213 @@
+#include "attention_fixture.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace bertology::analysis::testing {
+namespace {
+
+const std::vector<std::int8_t>* find_label(const corpus::Record& record, const std::string& name) {
+  const auto found = record.labels.find(name);
+  return found == record.labels.end() ? nullptr : &found->second;
+}
+
+bool has_property(const ResidueProperty& property, const corpus::Record& record, std::int64_t j) {
+  if (property.source == ResidueProperty::Source::amino_acid) return record.sequence[j] == property.letter;
+  const auto* values = find_label(record, property.label);
+  return values && (*values)[j] != corpus::kUnknownLabel && (*values)[j] == property.value;
+}
+
+bool label_known(const ResidueProperty& property, const corpus::Record& record, std::int64_t j) {
+  if (property.source == ResidueProperty::Source::amino_acid) return true;
+  const auto* values = find_label(record, property.label);
+  return values && (*values)[j] != corpus::kUnknownLabel;
+}
+
+bool coordinates_present(const corpus::Record& record, std::int64_t i) {
+  return !record.ca.empty() && record.ca_mask[i] != 0;
+}
+
+bool contact_eligible(const corpus::Record& record, std::int64_t i, std::int64_t j) {
+  return std::abs(i - j) >= 6 && coordinates_present(record, i) && coordinates_present(record, j);
+}
+
+bool is_contact(const corpus::Record& record, std::int64_t i, std::int64_t j) {
+  if (!contact_eligible(record, i, j)) return false;
+  const auto& a = record.ca[i];
+  const auto& b = record.ca[j];
+  const double distance = std::sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) +
+                                    (a[2] - b[2]) * (a[2] - b[2]));
+  return distance < 8.0;
+}
+
+float random_attention(std::mt19937& random, const std::vector<float>& thresholds) {
+  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+  const float kind = unit(random);
+  const float theta = thresholds[std::uniform_int_distribution<std::size_t>(0, thresholds.size() - 1)(random)];
+  if (kind < 0.4f) return 0.05f * unit(random);
+  if (kind < 0.5f) return theta;
+  if (kind < 0.6f) return std::nextafter(theta, 1.0f);
+  if (kind < 0.65f) return std::nextafter(theta, 0.0f);
+  return unit(random);
+}
+
+}  // namespace
+
+model::AttentionMaps Batch::maps(int layer, int heads) const {
+  model::AttentionMaps maps;
+  maps.data = layers[layer].data();
+  maps.batch = static_cast<std::int64_t>(rows.size());
+  maps.heads = heads;
+  maps.tokens = tokens;
+  return maps;
+}
+
+std::vector<corpus::LabelSchema> test_schemas() {
+  return {corpus::LabelSchema{"binding_site", corpus::LabelKind::binary, {"no", "yes"}},
+          corpus::LabelSchema{"ss4", corpus::LabelKind::categorical, {"helix", "strand", "turn_bend", "coil"}}};
+}
+
+std::vector<Protein> random_proteins(std::mt19937& random, int count, int min_length, int max_length, int layers,
+                                     int heads, const std::vector<double>& thresholds) {
+  const std::string letters = "ACDEFGHIKLMNPQRSTVWYXU";
+  std::vector<float> float_thresholds;
+  for (double theta : thresholds) float_thresholds.push_back(static_cast<float>(theta));
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::normal_distribution<double> normal(0.0, 1.0);
+
+  std::vector<Protein> proteins(count);
+  for (int n = 0; n < count; ++n) {
+    Protein& protein = proteins[n];
+    corpus::Record& record = protein.record;
+    const int length = std::uniform_int_distribution<int>(min_length, max_length)(random);
+    record.id = "protein_" + std::to_string(n);
+    for (int i = 0; i < length; ++i) {
+      record.sequence += letters[std::uniform_int_distribution<std::size_t>(0, letters.size() - 1)(random)];
+    }
+    if (n != 1) {
+      std::array<double, 3> position{0.0, 0.0, 0.0};
+      for (int i = 0; i < length; ++i) {
+        std::array<double, 3> step{normal(random), normal(random), normal(random)};
+        const double norm = std::sqrt(step[0] * step[0] + step[1] * step[1] + step[2] * step[2]);
+        for (int d = 0; d < 3; ++d) position[d] += 3.8 * step[d] / norm;
+        record.ca.push_back(position);
+        record.ca_mask.push_back(unit(random) < 0.85 ? 1 : 0);
+      }
+    }
+    if (n != 2) {
+      auto& binding = record.labels["binding_site"];
+      for (int i = 0; i < length; ++i) {
+        const double u = unit(random);
+        binding.push_back(u < 0.2 ? corpus::kUnknownLabel : u < 0.4 ? 1 : 0);
+      }
+    }
+    auto& ss4 = record.labels["ss4"];
+    for (int i = 0; i < length; ++i) {
+      ss4.push_back(unit(random) < 0.1 ? corpus::kUnknownLabel
+                                       : static_cast<std::int8_t>(std::uniform_int_distribution<int>(0, 3)(random)));
+    }
+
+    protein.residues = n % 4 == 3 ? std::max(0, length - 3) : length;
+    const std::size_t cells = static_cast<std::size_t>(protein.residues * protein.residues);
+    protein.attention.assign(layers, std::vector<std::vector<float>>(heads, std::vector<float>(cells)));
+    for (auto& layer : protein.attention) {
+      for (auto& head : layer) {
+        for (auto& alpha : head) alpha = random_attention(random, float_thresholds);
+      }
+    }
+  }
+  return proteins;
+}
+
+Batch make_batch(const std::vector<const Protein*>& proteins, int layers, int heads) {
+  Batch batch;
+  for (std::size_t r = 0; r < proteins.size(); ++r) {
+    const std::int64_t first = r % 2 == 0 ? 1 : 0;
+    batch.rows.push_back(BatchRow{&proteins[r]->record, first, proteins[r]->residues});
+    batch.tokens = std::max(batch.tokens, proteins[r]->residues + 2);
+  }
+  const std::int64_t rows = static_cast<std::int64_t>(proteins.size());
+  const std::int64_t tokens = batch.tokens;
+  batch.layers.assign(layers, std::vector<float>(static_cast<std::size_t>(rows * heads * tokens * tokens), kJunk));
+  for (int layer = 0; layer < layers; ++layer) {
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const Protein& protein = *proteins[r];
+      const std::int64_t first = batch.rows[r].first_token;
+      for (int h = 0; h < heads; ++h) {
+        for (std::int64_t i = 0; i < protein.residues; ++i) {
+          for (std::int64_t j = 0; j < protein.residues; ++j) {
+            batch.layers[layer][((r * heads + h) * tokens + first + i) * tokens + first + j] =
+                protein.attention[layer][h][i * protein.residues + j];
+          }
+        }
+      }
+    }
+  }
+  return batch;
+}
+
+Counts reference_counts(const CounterShape& shape, const PropertyPlan& plan, const std::vector<Batch>& batches) {
+  Counts counts(shape.layers, shape.heads, shape.thresholds, plan.names());
+  const int contact_row = plan.contact ? 1 : 0;
+  const int first_residue_row = contact_row + 1;
+  for (const Batch& batch : batches) {
+    for (const BatchRow& row : batch.rows) {
+      const corpus::Record& record = *row.record;
+      const std::int64_t n = row.residues;
+      counts.sequences += 1;
+      counts.residues += n;
+      for (std::int64_t i = 0; i < n; ++i) {
+        for (std::int64_t j = 0; j < n; ++j) {
+          if (plan.contact && i != j && contact_eligible(record, i, j)) {
+            counts.background_denominator[0] += 1;
+            counts.background_numerator[0] += is_contact(record, i, j);
+          }
+        }
+      }
+      for (std::size_t p = 0; p < plan.residues.size(); ++p) {
+        for (std::int64_t j = 0; j < n; ++j) {
+          counts.background_denominator[first_residue_row - 1 + p] += label_known(plan.residues[p], record, j);
+          counts.background_numerator[first_residue_row - 1 + p] += has_property(plan.residues[p], record, j);
+        }
+      }
+    }
+    for (int layer = 0; layer < shape.layers; ++layer) {
+      for (std::size_t r = 0; r < batch.rows.size(); ++r) {
+        const BatchRow& row = batch.rows[r];
+        for (int h = 0; h < shape.heads; ++h) {
+          for (std::int64_t i = 0; i < row.residues; ++i) {
+            for (std::int64_t j = 0; j < row.residues; ++j) {
+              const float alpha =
+                  batch.layers[layer][((r * shape.heads + h) * batch.tokens + row.first_token + i) * batch.tokens +
+                                      row.first_token + j];
+              for (std::size_t k = 0; k < shape.thresholds.size(); ++k) {
+                if (!(alpha > static_cast<float>(shape.thresholds[k]))) continue;
+                counts.head_counts[counts.index(0, layer, h, k)] += 1;
+                if (plan.contact && is_contact(*row.record, i, j)) {
+                  counts.head_counts[counts.index(contact_row, layer, h, k)] += 1;
+                }
+                for (std::size_t p = 0; p < plan.residues.size(); ++p) {
+                  if (has_property(plan.residues[p], *row.record, j)) {
+                    counts.head_counts[counts.index(first_residue_row + p, layer, h, k)] += 1;
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return counts;
+}
+
+Counts counted(const CounterShape& shape, const PropertyPlan& plan, const std::vector<Batch>& batches) {
+  HeadCounter counter(shape, plan);
+  for (const Batch& batch : batches) {
+    counter.begin_batch(batch.rows);
+    for (int layer = 0; layer < shape.layers; ++layer) counter.add_layer(layer, batch.maps(layer, shape.heads));
+  }
+  return counter.counts();
+}
+
+}  // namespace bertology::analysis::testing

@@ -1,0 +1,101 @@
+// Seeded model folders: loadable in the public layout they claim, deterministic for a seed.
+#include <nlohmann/json.hpp>
+
+#include "bertology/model/make_model.h"
+#include "model_test_support.h"
+
+namespace bertology::model {
+namespace {
+
+using testing::read_bytes;
+using testing::ScratchFolder;
+
+std::vector<float> all_maps(Model& model, const std::string& sequence) {
+  const auto ids = model.tokenizer().encode(sequence);
+  std::vector<float> maps;
+  model.forward({1, std::int64_t(ids.size()), ids, {std::int64_t(ids.size())}}, [&](int, const AttentionMaps& layer) {
+    const auto size = layer.batch * layer.heads * layer.tokens * layer.tokens;
+    maps.insert(maps.end(), layer.data, layer.data + size);
+    for (std::int64_t row = 0; row < layer.batch * layer.heads * layer.tokens; ++row) {
+      double sum = 0;
+      for (std::int64_t key = 0; key < layer.tokens; ++key) sum += layer.data[row * layer.tokens + key];
+      EXPECT_NEAR(sum, 1.0, 1e-5);
+    }
+  });
+  return maps;
+}
+
+MakeModelOptions small(Architecture architecture, std::uint64_t seed, const std::string& output) {
+  MakeModelOptions options;
+  options.architecture = architecture;
+  options.layers = 3;
+  options.heads = 2;
+  options.hidden = 16;
+  options.max_positions = 64;
+  options.seed = seed;
+  options.output = output;
+  return options;
+}
+
+class MadeModel : public ::testing::TestWithParam<Architecture> {};
+
+TEST_P(MadeModel, LoadsAsItsLayoutAndIsDeterministicForASeed) {
+  ScratchFolder scratch;
+  make_model(small(GetParam(), 11, scratch.path("a")));
+  make_model(small(GetParam(), 11, scratch.path("b")));
+  make_model(small(GetParam(), 12, scratch.path("c")));
+
+  auto a = load_model({scratch.path("a"), std::nullopt, {}, 1});
+  EXPECT_EQ(a->info().architecture, GetParam());  // detected, not told
+  EXPECT_EQ(a->info().layers, 3);
+  EXPECT_EQ(a->info().heads, 2);
+  EXPECT_EQ(a->info().hidden, 16);
+  EXPECT_EQ(a->info().max_positions, 64);
+  auto b = load_model({scratch.path("b"), std::nullopt, {}, 1});
+  auto c = load_model({scratch.path("c"), std::nullopt, {}, 1});
+  EXPECT_EQ(a->info().weights_sha256, b->info().weights_sha256);
+  EXPECT_NE(a->info().weights_sha256, c->info().weights_sha256);
+
+  const std::string sequence = "MKTAYIAKQRQISFVKSHFSRQ";
+  const auto maps_a = all_maps(*a, sequence);
+  EXPECT_EQ(maps_a, all_maps(*b, sequence));
+  EXPECT_NE(maps_a, all_maps(*c, sequence));
+  // The goldens' weight scale makes attention peaked: some entries above the paper's θ = 0.3.
+  EXPECT_GT(*std::max_element(maps_a.begin(), maps_a.end()), 0.3f);
+}
+
+TEST_P(MadeModel, ConfigSaysTheWeightsAreSeeded) {
+  ScratchFolder scratch;
+  make_model(small(GetParam(), 5, scratch.path("m")));
+  const auto config = nlohmann::json::parse(read_bytes(scratch.path("m/config.json")));
+  EXPECT_EQ(config.at("bertology_seed").get<std::uint64_t>(), 5u);
+  EXPECT_EQ(config.at("intermediate_size").get<int>(), 64);  // 4 × hidden by default
+  EXPECT_EQ(config.contains("model_type"), GetParam() == Architecture::prot_bert);
+}
+
+TEST_P(MadeModel, RefusesToOverwriteUnlessForced) {
+  ScratchFolder scratch;
+  auto options = small(GetParam(), 1, scratch.path("m"));
+  make_model(options);
+  const std::string before = read_bytes(scratch.path("m/model.safetensors"));
+  options.seed = 2;
+  testing::expect_error_mentioning([&] { make_model(options); }, {"config.json", "--force"});
+  EXPECT_EQ(read_bytes(scratch.path("m/model.safetensors")), before);
+  options.force = true;
+  make_model(options);
+  EXPECT_NE(read_bytes(scratch.path("m/model.safetensors")), before);
+}
+
+TEST_P(MadeModel, RejectsImpossibleSizes) {
+  ScratchFolder scratch;
+  auto options = small(GetParam(), 1, scratch.path("m"));
+  options.heads = 3;
+  testing::expect_error_mentioning([&] { make_model(options); }, {"not divisible"});
+  EXPECT_FALSE(std::filesystem::exists(scratch.path("m/model.safetensors")));
+}
+
+INSTANTIATE_TEST_SUITE_P(BothBertLayouts, MadeModel, ::testing::Values(Architecture::tape_bert, Architecture::prot_bert),
+                         [](const auto& info) { return architecture_name(info.param); });
+
+}  // namespace
+}  // namespace bertology::model
