@@ -53,6 +53,12 @@ if(NOT TARGET gemmi::headers)
   find_path(GEMMI_INCLUDE_DIR gemmi/mmread.hpp REQUIRED)
   add_library(gemmi::headers INTERFACE IMPORTED)
   target_include_directories(gemmi::headers INTERFACE "${GEMMI_INCLUDE_DIR}")
+  # gemmi's mmCIF parser includes PEGTL, which Debian's gemmi-dev does not depend on.
+  find_path(PEGTL_INCLUDE_DIR tao/pegtl.hpp)
+  if(NOT PEGTL_INCLUDE_DIR)
+    message(FATAL_ERROR "gemmi needs PEGTL (tao/pegtl.hpp); on Debian: apt-get install tao-pegtl-dev")
+  endif()
+  target_include_directories(gemmi::headers INTERFACE "${PEGTL_INCLUDE_DIR}")
 endif()
 
 find_package(ZLIB REQUIRED)  # gemmi reads gzipped structures through zlib

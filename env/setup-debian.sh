@@ -12,7 +12,7 @@ packages=(
   libtorch-dev libopenblas0-pthread
   libgtest-dev
   nlohmann-json3-dev
-  gemmi-dev
+  gemmi-dev tao-pegtl-dev
   python3-h5py python3-numpy
   theseus-examples
 )

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <sstream>
 
 #include "bertology/error.h"
@@ -26,7 +27,7 @@ using HeadBins = Kokkos::View<std::int32_t**, Kokkos::LayoutRight, ExecutionSpac
 constexpr double kContactAngstrom = 8.0;
 constexpr int kContactMinSeparation = 6;
 // A softmax row has fewer than 1/θ entries above θ, so nearly every block of keys is passed
-// over after one vectorised compare against the lowest threshold.
+// over after a few vector compares against the lowest threshold.
 constexpr int kScanBlock = 16;
 
 std::string format_threshold(double value) {
@@ -52,11 +53,26 @@ KOKKOS_INLINE_FUNCTION bool contact_eligible(int i, int j, int residues, std::ui
   return i < residues && j < residues && present_i && present_j && separation >= kContactMinSeparation;
 }
 
-// A sum, not an early exit, so that the compiler turns it into vector compares.
-KOKKOS_INLINE_FUNCTION int count_above(const float* values, float lowest) {
-  int above = 0;
-  for (int lane = 0; lane < kScanBlock; ++lane) above += values[lane] > lowest;
+// Whether any of the kScanBlock values is above `lowest`. On the host, GCC/Clang vector types
+// make it four 4-wide compares (a plain loop of fixed length is unrolled into scalar ones).
+KOKKOS_INLINE_FUNCTION bool any_above(const float* values, float lowest) {
+#if defined(__GNUC__) && !defined(__CUDA_ARCH__) && !defined(__HIP_DEVICE_COMPILE__)
+  using Floats = float __attribute__((vector_size(16)));
+  using Masks = std::int32_t __attribute__((vector_size(16)));
+  Masks above{};
+  for (int lane = 0; lane < kScanBlock; lane += 4) {
+    Floats four;
+    std::memcpy(&four, values + lane, sizeof four);
+    above |= four > lowest;
+  }
+  std::uint64_t halves[2];
+  std::memcpy(halves, &above, sizeof halves);
+  return (halves[0] | halves[1]) != 0;
+#else
+  bool above = false;
+  for (int lane = 0; lane < kScanBlock; ++lane) above |= values[lane] > lowest;
   return above;
+#endif
 }
 
 }  // namespace
@@ -99,7 +115,9 @@ struct HeadCounter::Impl {
   int max_residues = 0;
   Kokkos::View<std::int64_t*, MemorySpace> first_token;
   Kokkos::View<int*, MemorySpace> residue_count;
-  Kokkos::View<std::uint8_t***, Kokkos::LayoutRight, MemorySpace> contact;  // [row][query][key]
+  // Bit j % 32 of contact(row, i, j / 32) is set when (i, j) is a contact. Packed so that a
+  // row's map stays in cache while the attention streams past it.
+  Kokkos::View<std::uint32_t***, Kokkos::LayoutRight, MemorySpace> contact;
   // The measured rows each key residue adds to, as lists: residue (row, j) owns
   // property_rows[property_offsets(row * max_residues + j) ...].
   Kokkos::View<int*, MemorySpace> property_offsets;
@@ -229,7 +247,7 @@ void HeadCounter::Impl::prepare_residue_properties() {
 void HeadCounter::Impl::prepare_contacts() {
   const int batch = static_cast<int>(rows.size());
   const int width = max_residues;
-  contact = decltype(contact)("bertology::contact", plan.contact ? batch : 0, width, width);
+  contact = decltype(contact)("bertology::contact", plan.contact ? batch : 0, width, (width + 31) / 32);
   if (!plan.contact || batch == 0 || width == 0) return;
 
   Kokkos::View<double***, Kokkos::LayoutRight, MemorySpace> ca("bertology::ca", batch, width, 3);
@@ -249,27 +267,31 @@ void HeadCounter::Impl::prepare_contacts() {
 
   const auto residue_count = this->residue_count;
   const auto contact = this->contact;
-  const Kokkos::MDRangePolicy<ExecutionSpace, Kokkos::Rank<3>> pairs({0, 0, 0}, {batch, width, width});
+  const int words = static_cast<int>(contact.extent(2));
+  const Kokkos::MDRangePolicy<ExecutionSpace, Kokkos::Rank<3>> pair_words({0, 0, 0}, {batch, width, words});
   std::int64_t eligible = 0;
   Kokkos::parallel_reduce(
-      "bertology::contact_map", pairs,
-      KOKKOS_LAMBDA(int r, int i, int j, std::int64_t& eligible_pairs) {
-        const bool is_eligible = contact_eligible(i, j, residue_count(r), present(r, i), present(r, j));
-        bool is_contact = false;
-        if (is_eligible) {
+      "bertology::contact_map", pair_words,
+      KOKKOS_LAMBDA(int r, int i, int word, std::int64_t& eligible_pairs) {
+        std::uint32_t bits = 0;
+        for (int bit = 0; bit < 32; ++bit) {
+          const int j = 32 * word + bit;
+          if (j >= width || !contact_eligible(i, j, residue_count(r), present(r, i), present(r, j))) continue;
+          eligible_pairs += 1;
           const double dx = ca(r, i, 0) - ca(r, j, 0);
           const double dy = ca(r, i, 1) - ca(r, j, 1);
           const double dz = ca(r, i, 2) - ca(r, j, 2);
-          is_contact = Kokkos::Experimental::sqrt(dx * dx + dy * dy + dz * dz) < kContactAngstrom;
+          if (Kokkos::Experimental::sqrt(dx * dx + dy * dy + dz * dz) < kContactAngstrom) bits |= 1u << bit;
         }
-        contact(r, i, j) = is_contact;
-        eligible_pairs += is_eligible;
+        contact(r, i, word) = bits;
       },
       eligible);
   std::int64_t contacts = 0;
   Kokkos::parallel_reduce(
-      "bertology::contact_background", pairs,
-      KOKKOS_LAMBDA(int r, int i, int j, std::int64_t& contact_pairs) { contact_pairs += contact(r, i, j); },
+      "bertology::contact_background", pair_words,
+      KOKKOS_LAMBDA(int r, int i, int word, std::int64_t& contact_pairs) {
+        for (std::uint32_t bits = contact(r, i, word); bits != 0; bits &= bits - 1) contact_pairs += 1;
+      },
       contacts);
   background_denominator[0] += eligible;
   background_numerator[0] += contacts;
@@ -314,7 +336,8 @@ void HeadCounter::add_layer(int layer, const model::AttentionMaps& maps) {
   const auto row_bins = s.row_bins;
 
   // One team per (row, head). Hits above the lowest threshold are rare, so the team shares
-  // one small histogram; the increments are atomic only on backends that run teams in parallel.
+  // one small histogram; the increments are atomic only on backends that run a team's
+  // threads in parallel.
   TeamPolicy policy(batch * heads, Kokkos::AUTO);
   policy.set_scratch_size(0, Kokkos::PerTeam(HeadBins::shmem_size(measured, thresholds_count)));
   Kokkos::parallel_for(
@@ -335,14 +358,16 @@ void HeadCounter::add_layer(int layer, const model::AttentionMaps& maps) {
           Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, blocks), [&](int block) {
             const int begin = block * kScanBlock;
             const int end = begin + kScanBlock < residues ? begin + kScanBlock : residues;
-            if (end - begin == kScanBlock && count_above(query + begin, lowest) == 0) return;
+            if (end - begin == kScanBlock && !any_above(query + begin, lowest)) return;
             for (int j = begin; j < end; ++j) {
               const float alpha = query[j];
-              if (!(alpha > lowest)) continue;
+              if (!(alpha > lowest) || j == i) continue;
               int bin = 0;  // index of bin b = 1 + number of further thresholds below α
               for (int k = 1; k < thresholds_count; ++k) bin += alpha > thresholds(k);
               Kokkos::atomic_increment(&head_bins(0, bin));
-              if (count_contacts && contact(r, i, j)) Kokkos::atomic_increment(&head_bins(1, bin));
+              if (count_contacts && (contact(r, i, j / 32) >> (j % 32) & 1u)) {
+                Kokkos::atomic_increment(&head_bins(1, bin));
+              }
               const int residue = r * width + j;
               for (int q = property_offsets(residue); q < property_offsets(residue + 1); ++q) {
                 Kokkos::atomic_increment(&head_bins(property_rows(q), bin));

@@ -278,7 +278,9 @@ int main(int argc, char** argv) {
   std::string command = argc > 1 ? argv[1] : "";
   int status = 0;
   try {
-    analysis::KokkosScope kokkos(argc, argv);
+    // Kokkos sees only the program name: our options (and --help) are not its business.
+    int kokkos_argc = 1;
+    analysis::KokkosScope kokkos(kokkos_argc, argv);
     if (command.empty() || command == "--help" || command == "-h" || command == "help") {
       if (comm.root()) print_usage(command.empty() ? std::cerr : std::cout);
       return command.empty() ? 2 : 0;

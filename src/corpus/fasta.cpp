@@ -19,15 +19,17 @@ class FastaRecordBuilder {
     sequence_.clear();
   }
 
+  // Runs of residue letters are appended whole; anything else is whitespace, the final '*', or
+  // an error.
   void add_sequence_line(const std::string& line, long line_number) {
-    for (std::size_t column = 0; column < line.size(); ++column) {
-      char c = line[column];
-      char upper = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      if (is_residue_letter(upper) && stop_line_ == 0) {
-        sequence_.push_back(upper);
-      } else if (!detail::is_space(c)) {
-        reject(c, column, line_number);
-      }
+    std::string_view rest = line;
+    std::size_t column = 0;
+    while (!rest.empty()) {
+      std::size_t bad = stop_line_ == 0 ? detail::append_residues(rest, sequence_) : 0;
+      if (bad == std::string_view::npos) return;
+      if (!detail::is_space(rest[bad])) reject(rest[bad], column + bad, line_number);
+      rest.remove_prefix(bad + 1);
+      column += bad + 1;
     }
   }
 
@@ -35,8 +37,7 @@ class FastaRecordBuilder {
     require(!sequence_.empty(), "empty sequence", {path_, id_, header_line_});
     Record record;
     record.id = std::move(id_);
-    record.sequence = std::move(sequence_);
-    sequence_ = {};
+    record.sequence = sequence_;  // an exact-size copy; the buffer keeps its capacity for the next record
     return record;
   }
 

@@ -1,5 +1,6 @@
 #pragma once
 // Small pieces the text readers share: numbered lines, trimming, unique ids, residue checks.
+#include <array>
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
@@ -97,13 +98,40 @@ inline const char* residue_alphabet_hint() {
   return "residues are one-letter codes: the 20 standard amino acids or X U O B Z J";
 }
 
+// Byte → its upper-case residue letter, or 0 when the byte is not a residue letter in either
+// case. A table, because readers of UniRef-sized FASTA spend their time here.
+class ResidueTable {
+ public:
+  ResidueTable() {
+    for (int c = 0; c < 256; ++c) {
+      char upper = static_cast<char>(std::toupper(c));
+      letter_[static_cast<std::size_t>(c)] = is_residue_letter(upper) ? upper : '\0';
+    }
+  }
+  char operator()(char c) const { return letter_[static_cast<unsigned char>(c)]; }
+
+ private:
+  std::array<char, 256> letter_{};
+};
+
+inline const ResidueTable& residue_table() {
+  static const ResidueTable table;
+  return table;
+}
+
 // Appends the residue letters of `text` (upper-cased) to `sequence`. Returns the offset of the
 // first character that is not a residue letter, or npos when all are.
 inline std::size_t append_residues(std::string_view text, std::string& sequence) {
+  const ResidueTable& residue = residue_table();
+  const std::size_t start = sequence.size();
+  sequence.resize(start + text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
-    char upper = static_cast<char>(std::toupper(static_cast<unsigned char>(text[i])));
-    if (!is_residue_letter(upper)) return i;
-    sequence.push_back(upper);
+    char letter = residue(text[i]);
+    if (letter == '\0') {
+      sequence.resize(start + i);
+      return i;
+    }
+    sequence[start + i] = letter;
   }
   return std::string_view::npos;
 }

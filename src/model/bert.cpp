@@ -105,20 +105,23 @@ class BertEncoder final : public Model {
 
  private:
   void check(const TokenBatch& batch) const {
+    const ErrorContext context{info_.directory};
     const std::string shape = std::to_string(batch.batch) + " x " + std::to_string(batch.tokens);
-    require(batch.batch > 0 && batch.tokens > 0, "empty token batch " + shape);
+    require(batch.batch > 0 && batch.tokens > 0, "empty token batch " + shape, context);
     require(batch.tokens <= info_.max_positions,
             "token rows of " + std::to_string(batch.tokens) + " exceed the model's " + std::to_string(info_.max_positions) +
-                " positions (cut sequences first)");
+                " positions (cut sequences first)",
+            context);
     require(batch.ids.size() == std::size_t(batch.batch * batch.tokens) && batch.lengths.size() == std::size_t(batch.batch),
             "token batch " + shape + " holds " + std::to_string(batch.ids.size()) + " ids and " +
-                std::to_string(batch.lengths.size()) + " lengths");
+                std::to_string(batch.lengths.size()) + " lengths",
+            context);
     for (std::int64_t row = 0; row < batch.batch; ++row) {
       require(batch.lengths[row] >= 1 && batch.lengths[row] <= batch.tokens,
-              "row " + std::to_string(row) + " of the token batch has length " + std::to_string(batch.lengths[row]));
+              "row " + std::to_string(row) + " of the token batch has length " + std::to_string(batch.lengths[row]), context);
     }
     for (auto id : batch.ids) {
-      require(id >= 0 && id < vocab_size_, "token id " + std::to_string(id) + " is outside the vocabulary");
+      require(id >= 0 && id < vocab_size_, "token id " + std::to_string(id) + " is outside the vocabulary", context);
     }
   }
 
@@ -164,6 +167,8 @@ class BertEncoder final : public Model {
         if (key_mask.defined()) scores.add_(key_mask);
         probabilities = torch::softmax(scores, -1).contiguous();
       }
+      // The callback's kernels (Kokkos) do not run on LibTorch's stream: the maps must be finished.
+      if (device_.kind == DeviceKind::cuda) torch::cuda::synchronize(device_.index);
       on_layer(int(index), AttentionMaps{probabilities.data_ptr<float>(), rows, heads, tokens, device_});
       // The last layer's output feeds no attention map, so it is not computed.
       if (index + 1 == layers_.size()) break;

@@ -44,23 +44,38 @@ bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// The goldens' scheme (LayerNorm weights 1 + 0.1·N, biases 0.1·N, weights 0.4·N at hidden sizes
-// 48-64) makes attention peaked like a trained model's. Attention logits grow like σ²·fan_in, so
-// Linear weights get σ = 0.4·sqrt(64 / fan_in), which keeps the goldens' logit scale at any size;
-// a flat 0.4 at hidden 768 gives logits of standard deviation ~120, i.e. argmax attention that
-// flips with float rounding. Embeddings feed a LayerNorm and keep 0.4.
+bool contains(const std::string& text, const char* part) { return text.find(part) != std::string::npos; }
+
+// The goldens' scheme (weights 0.4·N, LayerNorm weights 1 + 0.1·N, biases 0.1·N) makes attention
+// peaked like a trained model's at their sizes (hidden 48-64, 2-3 layers), but not at 12 layers
+// of hidden 768: logits grow like σ²·fan_in (std ~120 there: argmax attention that flips with
+// float rounding) and branches that outweigh the residual wash token identity out, leaving the
+// deep layers' attention flat. So Linear weights are scaled by their fan-in:
+//  - query, key: σ = 0.4·sqrt(64/fan_in), the goldens' 0.4 at fan-in 64 (logit std ~10);
+//  - value, attention output, FFN output (ends of residual branches): σ = 0.5/sqrt(fan_in);
+//  - other Linear weights: σ = 1/sqrt(fan_in); embeddings (followed by a LayerNorm): σ = 0.4.
+// Measured at 12×12, hidden 768, 302 tokens: about one entry above 0.3 per attention row in
+// every layer.
 void draw(const ParameterSpec& spec, std::vector<float>& values, SeededNormal& normal) {
-  float scale = 0.4f;
+  const std::string& name = spec.name;
   float offset = 0.0f;
-  if (ends_with(spec.name, "LayerNorm.weight")) {
+  float scale;
+  if (ends_with(name, "LayerNorm.weight")) {
     offset = 1.0f;
     scale = 0.1f;
-  } else if (ends_with(spec.name, ".bias")) {
+  } else if (ends_with(name, ".bias")) {
     scale = 0.1f;
-  } else if (spec.name.find("attention.self.query") != std::string::npos || spec.name.find("attention.self.key") != std::string::npos) {
-    scale = float(0.4 * std::sqrt(64.0 / double(spec.shape.at(1))));
-  } else if (spec.name.find("embeddings") == std::string::npos) {
-    scale = float(1.0 / std::sqrt(double(spec.shape.at(1))));
+  } else if (contains(name, "embeddings")) {
+    scale = 0.4f;
+  } else {
+    const double fan_in = double(spec.shape.at(1));
+    if (contains(name, "attention.self.query") || contains(name, "attention.self.key")) {
+      scale = float(0.4 * std::sqrt(64.0 / fan_in));
+    } else if (contains(name, "attention.self.value") || ends_with(name, "output.dense.weight")) {
+      scale = float(0.5 / std::sqrt(fan_in));
+    } else {
+      scale = float(1.0 / std::sqrt(fan_in));
+    }
   }
   for (auto& v : values) v = offset + scale * normal();
 }
@@ -116,7 +131,6 @@ void make_model(const MakeModelOptions& options) {
   const auto vocabulary = public_vocabulary(options.architecture);
 
   BertConfig config;
-  config.path = options.output + "/config.json";
   config.layers = options.layers;
   config.heads = options.heads;
   config.hidden = options.hidden;
@@ -130,8 +144,10 @@ void make_model(const MakeModelOptions& options) {
                                                  " is not divisible by the number of heads " + std::to_string(config.heads));
 
   const fs::path folder(options.output);
-  const fs::path files[] = {folder / "config.json", folder / "model.safetensors", folder / "vocab.txt"};
-  for (const auto& file : files) {
+  const fs::path config_path = folder / "config.json";
+  const fs::path weights_path = folder / "model.safetensors";
+  const fs::path vocabulary_path = folder / "vocab.txt";
+  for (const auto& file : {config_path, weights_path, vocabulary_path}) {
     require(options.force || !fs::exists(file), "already exists; refusing to overwrite a model without --force",
             {file.string()});
   }
@@ -154,12 +170,12 @@ void make_model(const MakeModelOptions& options) {
     tensors.push_back({spec.name, spec.shape, values.at(spec.tied_to.empty() ? spec.name : spec.tied_to).data()});
   }
 
-  write_safetensors(files[1].string(), tensors,
+  write_safetensors(weights_path.string(), tensors,
                     {{"format", "pt"}, {"arch", architecture}, {"bertology_seed", std::to_string(options.seed)}});
-  write_text(files[0].string(), config_json(options, config).dump(2) + "\n");
+  write_text(config_path.string(), config_json(options, config).dump(2) + "\n");
   std::string vocabulary_text;
   for (const auto& token : vocabulary) vocabulary_text += token + "\n";
-  write_text(files[2].string(), vocabulary_text);
+  write_text(vocabulary_path.string(), vocabulary_text);
 }
 
 }  // namespace bertology::model

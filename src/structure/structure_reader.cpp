@@ -10,7 +10,6 @@
 #include <memory>
 
 #include <gemmi/mmread.hpp>
-#include <gemmi/polyheur.hpp>
 #include <gemmi/resinfo.hpp>
 
 #include "bertology/error.h"
@@ -105,35 +104,51 @@ gemmi::Structure parse_structure(const std::string& path, const StructureOptions
   }
 }
 
-bool is_protein(gemmi::PolymerType type) {
-  return type == gemmi::PolymerType::PeptideL || type == gemmi::PolymerType::PeptideD;
+// The atom named CA, whatever its element column says: some files fill columns 73-80 with
+// their own serial numbers ("00572C21" in the theseus trypsins), which reads as element "2C".
+// In an amino-acid residue an atom named CA is the Cα (calcium ions are residues of their own).
+const gemmi::Atom* alpha_carbon(const gemmi::Residue& residue) { return residue.find_atom("CA", '*'); }
+
+// Residues that may belong to a chain's sequence: those gemmi marked as polymer, and those it
+// could not classify. gemmi 0.5's own polymer heuristic needs TER records or mmCIF entities:
+// without them it rejects chains that start with a cap (ACE in 3ldh_A of theseus-examples) or
+// hold more waters than residues (1a5z_A), so we do not use it for unclassified residues.
+bool may_be_sequence(const gemmi::Residue& residue) {
+  return residue.entity_type == gemmi::EntityType::Polymer || residue.entity_type == gemmi::EntityType::Unknown;
 }
 
 // Amino acids take their (parent's) letter from gemmi's table: standard ones are upper case
 // there, modified ones lower case (MSE 'm' → M). Residues gemmi does not know count as X when
-// they have a CA; tabulated non-amino acids (ACE/NH2 caps, waters) are not residues.
-std::optional<char> residue_letter(const gemmi::Residue& residue) {
-  gemmi::ResidueInfo info = gemmi::find_tabulated_residue(residue.name);
-  if (!info.found()) return residue.get_ca() ? std::optional<char>('X') : std::nullopt;
+// they have a CA. Not residues: tabulated non-amino acids (ACE/NH2 caps, ligands, waters) and,
+// outside a known polymer, standard amino acids written as HETATM (free amino acids, as gemmi
+// assumes too).
+std::optional<char> residue_letter(const gemmi::Residue& residue, const gemmi::ResidueInfo& info) {
+  if (!info.found()) return alpha_carbon(residue) ? std::optional<char>('X') : std::nullopt;
   if (!info.is_amino_acid()) return std::nullopt;
+  if (info.is_standard() && residue.het_flag == 'H' && residue.entity_type != gemmi::EntityType::Polymer) {
+    return std::nullopt;
+  }
   char letter = static_cast<char>(std::toupper(static_cast<unsigned char>(info.one_letter_code)));
   return corpus::is_residue_letter(letter) ? letter : 'X';
 }
 
+// A protein chain has amino acids, more of them than nucleotides.
 std::optional<corpus::Record> chain_record(const gemmi::Chain& chain, const std::string& stem) {
-  gemmi::ConstResidueSpan polymer = chain.get_polymer();
-  if (polymer.empty() || !is_protein(gemmi::check_polymer_type(polymer))) return std::nullopt;
   corpus::Record record;
   record.id = chain.name.empty() ? stem : stem + "_" + chain.name;
-  for (const gemmi::Residue& residue : polymer.first_conformer()) {
-    std::optional<char> letter = residue_letter(residue);
+  std::size_t nucleotides = 0;
+  for (const gemmi::Residue& residue : chain.first_conformer()) {
+    if (!may_be_sequence(residue)) continue;
+    gemmi::ResidueInfo info = gemmi::find_tabulated_residue(residue.name);
+    nucleotides += info.is_nucleic_acid();
+    std::optional<char> letter = residue_letter(residue, info);
     if (!letter) continue;
     record.sequence.push_back(*letter);
-    const gemmi::Atom* ca = residue.get_ca();
+    const gemmi::Atom* ca = alpha_carbon(residue);
     record.ca.push_back(ca ? std::array<double, 3>{ca->pos.x, ca->pos.y, ca->pos.z} : std::array<double, 3>{});
     record.ca_mask.push_back(ca ? 1 : 0);
   }
-  if (record.sequence.empty()) return std::nullopt;
+  if (record.sequence.empty() || record.sequence.size() <= nucleotides) return std::nullopt;
   return record;
 }
 
@@ -141,7 +156,6 @@ std::optional<corpus::Record> chain_record(const gemmi::Chain& chain, const std:
 
 corpus::Dataset read_structure(const std::string& path, const StructureOptions& options) {
   gemmi::Structure structure = parse_structure(path, options);
-  gemmi::setup_entities(structure);
   require(!structure.models.empty(), "no model in the structure", {path});
 
   const std::string stem = structure_stem(path);

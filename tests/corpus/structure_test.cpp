@@ -73,13 +73,15 @@ TEST(Structure, ReadsHandWrittenMmcifPlainAndGzipped) {
   const std::string gzipped = dir.path("small_gz.cif.gz");
   write_gzip(gzipped, kSmallMmcif);
   const std::string bare = dir.write("small_bare", kSmallMmcif);  // no extension: content says mmCIF
-  for (const std::string& path : {plain, gzipped, bare}) {
+  const std::vector<std::pair<std::string, std::string>> files{
+      {plain, "small"}, {gzipped, "small_gz"}, {bare, "small_bare"}};
+  for (const auto& [path, stem] : files) {
     SCOPED_TRACE(path);
     Dataset data = read_structure(path);
     ASSERT_EQ(data.records.size(), 1u);
     EXPECT_TRUE(data.schemas.empty());
     const Record& chain = data.records[0];
-    EXPECT_EQ(chain.id, std::filesystem::path(path).filename().string().substr(0, path == plain ? 5 : path == gzipped ? 8 : 10) + "_A");
+    EXPECT_EQ(chain.id, stem + "_A");
     EXPECT_EQ(chain.sequence, "MMG");
     EXPECT_EQ(chain.ca_mask, (std::vector<std::uint8_t>{1, 1, 0}));
     EXPECT_EQ(chain.ca[0], (std::array<double, 3>{1.5, 2.5, 3.25}));
@@ -177,6 +179,17 @@ TEST(Structure, ReadsTheseusExamples) {
   EXPECT_EQ(ldh.sequence.size(), 312u);
   EXPECT_EQ(ldh.sequence.substr(0, 30), "MKIGIVGLGRVGSSTAFALLMKGFAREMVL");
   EXPECT_EQ(ldh.sequence.substr(302), "AINEITAEEN");
+  EXPECT_EQ(masked(ldh), 0u);
+
+  // No TER record and an ACE cap (HETATM) before the first residue.
+  const Record capped = read_structure(kTheseusExamples + "/ldh/3ldh_A.pdb.gz").records.at(0);
+  EXPECT_EQ(capped.sequence.substr(0, 19), "TALKDKLIGHLATSQEPRS");
+
+  // Columns 73-80 hold "00572C21": not an element, yet every residue has its CA.
+  const Record trypsin = read_structure(kTheseusExamples + "/trypsins/1BBR_K.pdb.gz").records.at(0);
+  EXPECT_EQ(trypsin.sequence.size(), 259u);
+  EXPECT_EQ(masked(trypsin), 0u);
+  EXPECT_EQ(trypsin.ca[0], (std::array<double, 3>{13.030, -10.105, -0.211}));
 }
 
 TEST(Structure, BrokenFilesAreErrorsNamingTheFile) {

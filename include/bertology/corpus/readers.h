@@ -13,7 +13,8 @@ enum class Format { fasta, proteinnet, provis, netsurfp, pdb, mmcif };
 struct ReadOptions {
   // provis JSONL: the name of the per-residue label the file carries ("binding_site", "ptm").
   // Empty = guessed from the file name (binding → binding_site, modification/ptm → ptm),
-  // else from the field present (`sites` → binding_site, `modifications` → ptm).
+  // else from the field present (`sites` → binding_site, `modifications` → ptm). Any other
+  // name (letters, digits, '_', '-') gives a binary label of that name.
   std::string label;
 };
 
@@ -26,11 +27,15 @@ Format parse_format(const std::string& name);          // throws on unknown name
 std::string format_name(Format format);
 Format guess_format(const std::string& path);          // extension, then content sniffing
 
+// Record ids must be unique within a file (an Error otherwise).
 Dataset read_fasta(const std::string& path);
+// Needs [ID], [PRIMARY], [TERTIARY] and [MASK] in every record; the mask is trusted as given.
 Dataset read_proteinnet(const std::string& path);
 Dataset read_provis(const std::string& path, const ReadOptions& options);
+// No id column in these files: ids are "<file stem>_<data row, from 0>". Label ss4 from dssp8.
 Dataset read_netsurfp(const std::string& path);
 
+// The text formats; pdb and mmcif throw (structure::read_input reads every format).
 Dataset read_file(const std::string& path, Format format, const ReadOptions& options);
 
 }  // namespace bertology::corpus
