@@ -3,7 +3,6 @@
 #include <Kokkos_Core.hpp>
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 #include <sstream>
 
@@ -102,8 +101,8 @@ struct HeadCounter::Impl {
   int measured = 0;
   int first_residue_property = 0;
   Kokkos::View<float*, MemorySpace> thresholds;
-  // bins(m, layer, head, b - 1) counts entries whose bin (number of thresholds below α) is b;
-  // counts() turns them into "above θ_k" by suffix sums.
+  // bins(m, layer, head, b) counts the entries above exactly b + 1 thresholds (entries above
+  // none are never stored); counts() turns them into "above θ_k" by suffix sums.
   Kokkos::View<std::int64_t****, Kokkos::LayoutRight, MemorySpace> bins;
   std::vector<std::int64_t> background_numerator;
   std::vector<std::int64_t> background_denominator;
@@ -233,13 +232,11 @@ void HeadCounter::Impl::prepare_residue_properties() {
       offsets.push_back(static_cast<int>(property_rows_host.size()));
     }
   }
+  using HostInts = Kokkos::View<const int*, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
   property_offsets = Kokkos::View<int*, MemorySpace>("bertology::property_offsets", offsets.size());
   property_rows = Kokkos::View<int*, MemorySpace>("bertology::property_rows", property_rows_host.size());
-  Kokkos::deep_copy(property_offsets,
-                    Kokkos::View<const int*, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>(
-                        offsets.data(), offsets.size()));
-  Kokkos::deep_copy(property_rows, Kokkos::View<const int*, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>(
-                                       property_rows_host.data(), property_rows_host.size()));
+  Kokkos::deep_copy(property_offsets, HostInts(offsets.data(), offsets.size()));
+  Kokkos::deep_copy(property_rows, HostInts(property_rows_host.data(), property_rows_host.size()));
 }
 
 // The batch's contact maps, computed on the device from the Cα coordinates in float64, and
@@ -321,6 +318,7 @@ void HeadCounter::add_layer(int layer, const model::AttentionMaps& maps) {
   const int batch = static_cast<int>(maps.batch);
   const int heads = s.shape.heads;
   if (batch == 0) return;
+  require(maps.data != nullptr, "attention of layer " + std::to_string(layer) + " has no data");
 
   const AttentionView attention(maps.data, maps.batch, maps.heads, maps.tokens, maps.tokens);
   const int measured = s.measured;
@@ -338,15 +336,17 @@ void HeadCounter::add_layer(int layer, const model::AttentionMaps& maps) {
   // One team per (row, head). Hits above the lowest threshold are rare, so the team shares
   // one small histogram; the increments are atomic only on backends that run a team's
   // threads in parallel.
+  const std::size_t head_bins_bytes = HeadBins::shmem_size(measured, thresholds_count);
+  const int level = head_bins_bytes <= static_cast<std::size_t>(TeamPolicy::scratch_size_max(0)) ? 0 : 1;
   TeamPolicy policy(batch * heads, Kokkos::AUTO);
-  policy.set_scratch_size(0, Kokkos::PerTeam(HeadBins::shmem_size(measured, thresholds_count)));
+  policy.set_scratch_size(level, Kokkos::PerTeam(head_bins_bytes));
   Kokkos::parallel_for(
       "bertology::count_heads", policy, KOKKOS_LAMBDA(const TeamMember& team) {
         const int r = team.league_rank() / heads;
         const int h = team.league_rank() % heads;
         const int residues = residue_count(r);
         const std::int64_t first = first_token(r);
-        HeadBins head_bins(team.team_scratch(0), measured, thresholds_count);
+        HeadBins head_bins(team.team_scratch(level), measured, thresholds_count);
         Kokkos::parallel_for(Kokkos::TeamVectorRange(team, measured * thresholds_count),
                              [&](int e) { head_bins(e / thresholds_count, e % thresholds_count) = 0; });
         team.team_barrier();
@@ -361,8 +361,8 @@ void HeadCounter::add_layer(int layer, const model::AttentionMaps& maps) {
             if (end - begin == kScanBlock && !any_above(query + begin, lowest)) return;
             for (int j = begin; j < end; ++j) {
               const float alpha = query[j];
-              if (!(alpha > lowest) || j == i) continue;
-              int bin = 0;  // index of bin b = 1 + number of further thresholds below α
+              if (!(alpha > lowest)) continue;
+              int bin = 0;  // how many thresholds beyond the lowest α is also above
               for (int k = 1; k < thresholds_count; ++k) bin += alpha > thresholds(k);
               Kokkos::atomic_increment(&head_bins(0, bin));
               if (count_contacts && (contact(r, i, j / 32) >> (j % 32) & 1u)) {
@@ -394,6 +394,7 @@ void HeadCounter::add_layer(int layer, const model::AttentionMaps& maps) {
         for (int r = 0; r < batch; ++r) sum += row_bins(r, h, m, b);
         bins(m, layer, h, b) += sum;
       });
+  // The maps are only valid while the model's layer callback runs.
   Kokkos::fence();
 }
 

@@ -31,7 +31,7 @@ std::vector<std::string> split_list(const std::string& text, const std::string& 
   std::vector<std::string> items;
   std::stringstream stream(text);
   for (std::string item; std::getline(stream, item, ',');) {
-    if (item.empty()) throw po::validation_error(po::validation_error::invalid_option_value, option, text);
+    require(!item.empty(), option + " '" + text + "': empty item in the comma list");
     items.push_back(item);
   }
   return items;
@@ -47,7 +47,7 @@ std::vector<double> parse_doubles(const std::string& text, const std::string& op
     } catch (const std::exception&) {
       used = 0;
     }
-    if (used != item.size()) throw po::validation_error(po::validation_error::invalid_option_value, option, text);
+    require(used == item.size(), option + " '" + text + "': '" + item + "' is not a number");
     values.push_back(value);
   }
   return values;
@@ -63,7 +63,7 @@ std::vector<std::int64_t> parse_integers(const std::string& text, const std::str
     } catch (const std::exception&) {
       used = 0;
     }
-    if (used != item.size()) throw po::validation_error(po::validation_error::invalid_option_value, option, text);
+    require(used == item.size(), option + " '" + text + "': '" + item + "' is not an integer");
     values.push_back(value);
   }
   return values;
@@ -140,7 +140,8 @@ int run_command(const Invocation& call) {
       "max-tokens", po::value(&config.max_tokens)->default_value(0),
       "at most this many padded tokens per batch (0 = no limit)")(
       "threads", po::value(&config.threads)->default_value(0),
-      "threads per rank (0 = SLURM_CPUS_PER_TASK, else cores / ranks on the node)")(
+      "threads per rank for LibTorch and OpenBLAS (0 = SLURM_CPUS_PER_TASK, else 1); counts are bit-identical "
+      "across rank counts for the same threads per rank")(
       "force", po::bool_switch(&config.force), "overwrite an existing output")(
       "quiet,q", po::bool_switch(&config.quiet), "no progress or timings on stderr");
   po::variables_map values;

@@ -9,9 +9,9 @@
 
 #include "bertology/error.h"
 #include "bertology/model/model.h"
+#include "bertology/io/checksum.h"
 #include "checkpoint.h"
 #include "safetensors.h"
-#include "sha256.h"
 #include "tokenizer.h"
 
 namespace bertology::model {
@@ -246,7 +246,10 @@ std::unique_ptr<Model> load_model(const LoadOptions& options) {
   info.max_positions = config.max_positions;
   info.leading_special_tokens = 1;
   info.trailing_special_tokens = 1;
-  info.weights_sha256 = sha256_file(weights.path());
+  info.weights_sha256 = io::sha256_file(weights.path());
+  if (config.seed)
+    info.weights_note = "seeded random weights (bertology make-model, seed " + std::to_string(*config.seed) +
+                        "): they measure nothing biological";
   try {
     return std::make_unique<BertEncoder>(std::move(info), std::move(tokenizer), config, weights, options.device);
   } catch (const c10::Error& e) {

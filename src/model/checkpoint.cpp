@@ -95,6 +95,9 @@ BertConfig read_bert_config(const std::string& path) {
       if (name.is_string()) config.hf_architectures.push_back(name.get<std::string>());
     }
   }
+  if (const auto seed = json.find("bertology_seed"); seed != json.end() && seed->is_number_unsigned()) {
+    config.seed = seed->get<std::uint64_t>();
+  }
   return config;
 }
 

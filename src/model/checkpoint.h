@@ -27,6 +27,7 @@ struct BertConfig {
   GeluForm gelu = GeluForm::erf;
   std::optional<std::string> model_type;  // HF configs; TAPE's have none
   std::vector<std::string> hf_architectures;  // HF "architectures", e.g. BertForMaskedLM
+  std::optional<std::uint64_t> seed;          // "bertology_seed": weights from make_model, random
 };
 
 // Throws bertology::Error naming config.json for a missing file, bad JSON or bad values.

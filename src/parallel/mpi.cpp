@@ -39,15 +39,6 @@ int Communicator::node_local_rank() const {
   return local;
 }
 
-int Communicator::ranks_on_node() const {
-  MPI_Comm node;
-  MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank(), MPI_INFO_NULL, &node);
-  int size = 1;
-  MPI_Comm_size(node, &size);
-  MPI_Comm_free(&node);
-  return size;
-}
-
 void Communicator::barrier() const { MPI_Barrier(comm_); }
 
 void Communicator::broadcast(std::vector<std::int64_t>& values, int root) const {

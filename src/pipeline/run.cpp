@@ -1,12 +1,9 @@
 // `bertology run`: the distributed measurement.
-#include <dlfcn.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
-#include <thread>
 
 #include "bertology/analysis/head_counter.h"
 #include "bertology/analysis/properties.h"
@@ -28,21 +25,17 @@ struct Timings {
   double read = 0, forward = 0, analysis = 0, reduce = 0, write = 0;
 };
 
-// Ranks × threads must not exceed the cores: LibTorch's intra-op pool and OpenBLAS's own
-// pool both default to all cores in every rank.
-int threads_per_rank(int requested, const parallel::Communicator& comm) {
+// Threads per rank (LibTorch and OpenBLAS): --threads, else SLURM's --cpus-per-task, else 1.
+// Never derived from the number of ranks: the float summation order of a forward depends on
+// the thread count, and counts must be bit-identical whatever the number of ranks. So on CPUs
+// run one rank per core (or per --cpus-per-task), as ranks × threads must not exceed the cores.
+int threads_per_rank(int requested) {
   if (requested > 0) return requested;
   if (const char* slurm = std::getenv("SLURM_CPUS_PER_TASK")) {
     const int value = std::atoi(slurm);
     if (value > 0) return value;
   }
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  return std::max(1, cores / comm.ranks_on_node());
-}
-
-void limit_blas_threads(int threads) {
-  using SetThreads = void (*)(int);
-  if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(threads);
+  return 1;
 }
 
 std::vector<std::string> default_properties(const corpus::CorpusIndex& index) {
@@ -113,8 +106,7 @@ void run(const RunConfig& config, const parallel::Communicator& comm) {
           ErrorContext{config.output});
   require(config.max_residues >= 1, "--max-residues must be at least 1");
 
-  const int threads = threads_per_rank(config.threads, comm);
-  limit_blas_threads(threads);
+  const int threads = threads_per_rank(config.threads);
   model::LoadOptions load;
   load.directory = config.model;
   if (!config.architecture.empty()) load.architecture = model::parse_architecture(config.architecture);

@@ -205,17 +205,17 @@ TEST(HeadCounterBenchmark, DISABLED_TapeBertSizedBatch) {
   });
 
   const auto report = [&](const char* what, double seconds) {
-    std::printf("  %-44s %8.3f ms/layer  %6.3f ns/entry  %5.1f%% of a 40 ms forward\n", what, 1e3 * seconds,
+    std::printf("  %-46s %7.3f ms  %6.3f ns/entry  %5.1f%% of a 40 ms layer forward\n", what, 1e3 * seconds,
                 1e9 * seconds / entries, 100.0 * seconds / 0.040);
   };
   std::printf("B=%d H=%d residues=%d thresholds=0.1,0.3,0.5 properties=%d (+above); %.2f%% of entries > 0.1\n",
               kBatch, kHeads, kResidues, 1 + properties,
               100.0 * static_cast<double>(above_lowest) / (kBuffers * static_cast<double>(setup.layers[0].size())));
-  report("HeadCounter::add_layer", counting);
-  report("HeadCounter::begin_batch, once per batch (not per layer)", begin_time);
-  report("naive dense loop", naive);
-  report("column histograms + flag fold", columns);
-  report("one vectorised compare per entry (memory floor)", read);
+  report("HeadCounter::add_layer, per layer", counting);
+  report("HeadCounter::begin_batch, once per batch", begin_time);
+  report("naive dense loop, per layer", naive);
+  report("column histograms + flag fold, per layer", columns);
+  report("one vectorised compare per entry, per layer", read);
   EXPECT_GT(checksum + sink[0], 0);
 }
 

@@ -38,7 +38,7 @@ printf '{"id": "1abc.A", "primary": 5, "positions": [1], "sites": []}\n' > wrong
 expect_failure "JSONL field of the wrong type" "wrong_type.jsonl" out5.h5 -- prepare --label binding_site wrong_type.jsonl -o out5.h5
 expect_failure "missing input file" "missing.fasta" out6.h5 -- prepare missing.fasta -o out6.h5
 
-mkdir lying && cp "$MODEL"/* lying/ && python3 - <<'PY'
+mkdir lying && cp "$MODEL"/* lying/ && /usr/bin/python3 - <<'PY'
 import json, struct
 p = 'lying/model.safetensors'; b = open(p, 'rb').read(); n = struct.unpack('<Q', b[:8])[0]
 h = json.loads(b[8:8 + n]); k = next(k for k in h if k != '__metadata__')

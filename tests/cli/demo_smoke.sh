@@ -8,7 +8,7 @@ mkdir "$W/structures"
 find /usr/share/doc/theseus/examples -name '*.pdb*' | sort | head -12 | xargs -I{} cp {} "$W/structures/"
 BIN=$BIN OUT=$W/out STRUCTURES=$W/structures bash "$SRC/jobs/demo.sh" > "$W/report.txt"
 grep -q "random" "$W/report.txt" || { echo "report does not say the weights are random"; exit 1; }
-python3 - "$W/out/result.h5" <<'PY'
+/usr/bin/python3 - "$W/out/result.h5" <<'PY'
 import sys, h5py, numpy as np
 f = h5py.File(sys.argv[1], 'r')
 assert f.attrs['ranks'] == 2, f.attrs['ranks']

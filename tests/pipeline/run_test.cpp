@@ -18,7 +18,7 @@ using namespace bertology;
 
 namespace {
 
-const std::string kModel = testing::test_data("golden/prot_bert");
+const std::string kModel = bertology::testing::test_data("golden/prot_bert");
 
 // Random proteins with coordinates on a compact random walk (so contacts exist), a missing
 // coordinate now and then, a binary label with unknowns and ss4 classes.

@@ -26,7 +26,6 @@ class Communicator {
   bool root() const { return rank() == 0; }
   // Rank among the processes on the same node (MPI_Comm_split_type SHARED): decides the GPU.
   int node_local_rank() const;
-  int ranks_on_node() const;
   void barrier() const;
 
   void broadcast(std::vector<std::int64_t>& values, int root = 0) const;

@@ -1,0 +1,77 @@
+#include <gtest/gtest.h>
+#include <mpi.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "bertology/error.h"
+#include "bertology/io/result_file.h"
+
+namespace bertology::io {
+namespace {
+
+ResultData example() {
+  ResultData data;
+  data.layers = 2;
+  data.heads = 3;
+  data.thresholds = {0.1, 0.3};
+  data.labels = {"contact", "aa_A"};
+  data.counts["above_threshold"] = {10, 5, 0, 0, 7, 7, 9, 1, 3, 3, 2, 2};
+  data.counts["contact"] = {4, 2, 0, 0, 1, 1, 0, 0, 3, 3, 1, 0};
+  data.counts["aa_A"] = {1, 1, 0, 0, 7, 7, 9, 1, 0, 0, 2, 2};
+  data.background["contact"] = {17, 1000};
+  data.background["aa_A"] = {0, 0};
+  data.text_attributes = {{"model", "m"}, {"command_line", "bertology run -o x"}};
+  data.integer_attributes = {{"ranks", 2}, {"n_sequences", 40}};
+  return data;
+}
+
+TEST(ResultFile, RoundTripThroughTheMpiIoDriver) {
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  std::string directory = rank == 0 ? ::testing::TempDir() + "/bertology_result_" + std::to_string(getpid()) : "";
+  int length = static_cast<int>(directory.size());
+  MPI_Bcast(&length, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  directory.resize(static_cast<std::size_t>(length));
+  MPI_Bcast(directory.data(), length, MPI_CHAR, 0, MPI_COMM_WORLD);
+  if (rank == 0) std::filesystem::create_directories(directory);
+  MPI_Barrier(MPI_COMM_WORLD);
+  const std::string path = directory + "/result.h5";
+
+  write_result(path, example(), MPI_COMM_WORLD);
+  EXPECT_FALSE(std::filesystem::exists(partial_path(path)));
+  const ResultData back = read_result(path);
+  const ResultData expected = example();
+  EXPECT_EQ(back.labels, expected.labels);
+  EXPECT_EQ(back.thresholds, expected.thresholds);
+  EXPECT_EQ(back.layers, 2);
+  EXPECT_EQ(back.heads, 3);
+  for (const auto& [name, values] : expected.counts) EXPECT_EQ(back.counts.at(name), values) << name;
+  EXPECT_EQ(back.background.at("contact").positives, 17);
+  EXPECT_EQ(back.background.at("contact").eligible, 1000);
+  EXPECT_TRUE(std::isnan(back.background.at("aa_A").rate()));
+  EXPECT_EQ(back.text_attributes.at("command_line"), "bertology run -o x");
+  EXPECT_EQ(back.integer_attributes.at("n_sequences"), 40);
+  const auto proportions = back.proportions("contact");
+  EXPECT_DOUBLE_EQ(proportions[0], 0.4);
+  EXPECT_TRUE(std::isnan(proportions[2]));  // nothing above θ
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (rank == 0) std::filesystem::remove_all(directory);
+}
+
+TEST(ResultFile, ReadingSomethingElseIsAnErrorNamingTheFile) {
+  const std::string path = ::testing::TempDir() + "/not_a_result_" + std::to_string(getpid()) + ".h5";
+  std::FILE* file = std::fopen(path.c_str(), "w");
+  std::fputs("plain text", file);
+  std::fclose(file);
+  try {
+    read_result(path);
+    FAIL() << "no error";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find(path), std::string::npos) << error.what();
+  }
+  std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace bertology::io
