@@ -14,4 +14,5 @@ configure_package_config_file(cmake/bertologyConfig.cmake.in "${PROJECT_BINARY_D
 write_basic_package_version_file("${PROJECT_BINARY_DIR}/bertologyConfigVersion.cmake"
                                  COMPATIBILITY SameMinorVersion)
 install(FILES "${PROJECT_BINARY_DIR}/bertologyConfig.cmake" "${PROJECT_BINARY_DIR}/bertologyConfigVersion.cmake"
+              "${PROJECT_SOURCE_DIR}/cmake/BertologyDependencies.cmake"
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/bertology)

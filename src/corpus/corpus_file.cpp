@@ -117,41 +117,78 @@ CorpusReader::CorpusReader(const std::string& path, MPI_Comm comm)
 
 CorpusReader::~CorpusReader() { delete impl_; }
 
-CorpusIndex CorpusReader::read_index() const {
+CorpusMetadata CorpusReader::read_metadata() const {
   const io::File& file = impl_->file;
-  CorpusIndex index;
-  index.offsets = io::read_dataset<std::int64_t>(file, "sequences/offsets");
-  const auto residues = io::dataset_shape(file, "sequences/residues");
-  require(!index.offsets.empty() && index.offsets.front() == 0 &&
-              std::is_sorted(index.offsets.begin(), index.offsets.end()) && !residues.empty() &&
-              static_cast<std::uint64_t>(index.offsets.back()) == residues[0],
-          "/sequences/offsets do not match /sequences/residues", ErrorContext{path_});
-  index.has_coordinates = file.exists("coordinates/ca");
+  CorpusMetadata metadata;
+  const auto offsets = io::dataset_shape(file, "sequences/offsets");
+  require(offsets.size() == 1 && offsets[0] >= 1, "/sequences/offsets must be a 1-D array of N+1 values",
+          ErrorContext{path_});
+  metadata.sequences = static_cast<std::int64_t>(offsets[0]) - 1;
+  metadata.has_coordinates = file.exists("coordinates/ca");
   for (const auto& name : file.members("labels")) {
     LabelSchema schema;
     schema.name = name;
     schema.kind = parse_kind(io::read_string_attribute(file, "labels/" + name, "kind"), path_);
     schema.classes = io::read_strings_attribute(file, "labels/" + name, "classes");
-    index.schemas.push_back(schema);
+    metadata.schemas.push_back(schema);
   }
-  index.letters = io::has_attribute(file, "/", "letters") ? io::read_string_attribute(file, "/", "letters") : "";
-  return index;
+  metadata.letters = io::has_attribute(file, "/", "letters") ? io::read_string_attribute(file, "/", "letters") : "";
+  return metadata;
 }
 
-std::vector<Record> CorpusReader::read_records(const CorpusIndex& index, const std::vector<std::int64_t>& wanted) const {
+std::vector<std::int64_t> CorpusReader::read_lengths() const {
+  const auto offsets = io::read_dataset<std::int64_t>(impl_->file, "sequences/offsets");
+  const auto residues = io::dataset_shape(impl_->file, "sequences/residues");
+  require(!offsets.empty() && offsets.front() == 0 && residues.size() == 1 &&
+              static_cast<std::uint64_t>(offsets.back()) == residues[0],
+          "/sequences/offsets do not match /sequences/residues", ErrorContext{path_});
+  std::vector<std::int64_t> lengths(offsets.size() - 1);
+  for (std::size_t r = 0; r < lengths.size(); ++r) {
+    lengths[r] = offsets[r + 1] - offsets[r];
+    require(lengths[r] >= 0, "/sequences/offsets decrease", ErrorContext{path_, std::to_string(r)});
+  }
+  return lengths;
+}
+
+namespace {
+
+// Consecutive runs of sorted, distinct row numbers as [begin, end) ranges.
+std::vector<std::pair<hsize_t, hsize_t>> as_ranges(const std::vector<hsize_t>& rows) {
+  std::vector<std::pair<hsize_t, hsize_t>> ranges;
+  for (hsize_t row : rows) {
+    if (!ranges.empty() && ranges.back().second == row)
+      ++ranges.back().second;
+    else
+      ranges.emplace_back(row, row + 1);
+  }
+  return ranges;
+}
+
+}  // namespace
+
+std::vector<Record> CorpusReader::read_records(const std::vector<std::int64_t>& wanted) const {
   const io::File& file = impl_->file;
+  const CorpusMetadata metadata = read_metadata();
   // Read in file order with one union-of-hyperslabs selection per dataset, then reorder.
   std::vector<std::size_t> order(wanted.size());
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return wanted[a] < wanted[b]; });
-  std::vector<std::pair<hsize_t, hsize_t>> ranges;
-  std::vector<hsize_t> rows;
+  std::vector<hsize_t> rows, offset_rows;
   for (std::size_t k : order) {
     const std::int64_t r = wanted[k];
-    require(r >= 0 && r < index.sequences(), "record " + std::to_string(r) + " does not exist", ErrorContext{path_});
+    require(r >= 0 && r < metadata.sequences, "record " + std::to_string(r) + " does not exist", ErrorContext{path_});
     require(rows.empty() || rows.back() != static_cast<hsize_t>(r), "record asked twice", ErrorContext{path_});
     rows.push_back(static_cast<hsize_t>(r));
-    const auto begin = static_cast<hsize_t>(index.offsets[r]), end = static_cast<hsize_t>(index.offsets[r + 1]);
+    if (offset_rows.empty() || offset_rows.back() != static_cast<hsize_t>(r)) offset_rows.push_back(r);
+    offset_rows.push_back(r + 1);
+  }
+  const auto offset_values = io::read_rows<std::int64_t>(file, "sequences/offsets", as_ranges(offset_rows));
+  std::vector<std::pair<hsize_t, hsize_t>> ranges;
+  for (hsize_t row : rows) {
+    const auto at = static_cast<std::size_t>(std::lower_bound(offset_rows.begin(), offset_rows.end(), row) -
+                                              offset_rows.begin());
+    const auto begin = static_cast<hsize_t>(offset_values[at]), end = static_cast<hsize_t>(offset_values[at + 1]);
+    require(end >= begin, "/sequences/offsets decrease", ErrorContext{path_, std::to_string(row)});
     if (!ranges.empty() && ranges.back().second == begin)
       ranges.back().second = end;
     else
@@ -161,23 +198,24 @@ std::vector<Record> CorpusReader::read_records(const CorpusIndex& index, const s
   const auto ids = io::read_string_rows(file, "sequences/ids", rows);
   std::vector<double> ca;
   std::vector<std::uint8_t> mask;
-  if (index.has_coordinates) {
+  if (metadata.has_coordinates) {
     ca = io::read_rows<double>(file, "coordinates/ca", ranges);
     mask = io::read_rows<std::uint8_t>(file, "coordinates/mask", ranges);
   }
   std::map<std::string, std::vector<std::int8_t>> labels;
-  for (const auto& schema : index.schemas)
+  for (const auto& schema : metadata.schemas)
     labels[schema.name] = io::read_rows<std::int8_t>(file, "labels/" + schema.name, ranges);
 
   std::vector<Record> records(wanted.size());
   std::size_t position = 0;
   for (std::size_t s = 0; s < order.size(); ++s) {
-    const std::int64_t r = wanted[order[s]];
-    const auto n = static_cast<std::size_t>(index.length(r));
+    const auto at = static_cast<std::size_t>(std::lower_bound(offset_rows.begin(), offset_rows.end(), rows[s]) -
+                                             offset_rows.begin());
+    const auto n = static_cast<std::size_t>(offset_values[at + 1] - offset_values[at]);
     Record& record = records[order[s]];
     record.id = ids[s];
     record.sequence.assign(residues.begin() + position, residues.begin() + position + n);
-    if (index.has_coordinates) {
+    if (metadata.has_coordinates) {
       record.ca.resize(n);
       for (std::size_t i = 0; i < n; ++i)
         for (int d = 0; d < 3; ++d) record.ca[i][d] = ca[3 * (position + i) + d];

@@ -1,5 +1,6 @@
 // `bertology info`: what a corpus.h5 or result.h5 holds.
 #include <algorithm>
+#include <numeric>
 #include <ostream>
 
 #include "bertology/corpus/corpus_file.h"
@@ -27,12 +28,12 @@ void print_attributes(const io::File& file, std::ostream& out) {
 
 void corpus_info(const std::string& path, std::ostream& out) {
   corpus::CorpusReader reader(path);
-  const corpus::CorpusIndex index = reader.read_index();
-  std::vector<std::int64_t> lengths;
-  for (std::int64_t r = 0; r < index.sequences(); ++r) lengths.push_back(index.length(r));
+  const corpus::CorpusMetadata index = reader.read_metadata();
+  std::vector<std::int64_t> lengths = reader.read_lengths();
   std::sort(lengths.begin(), lengths.end());
   out << path << ": bertology corpus\n"
-      << "  sequences: " << index.sequences() << "\n  residues: " << index.offsets.back() << "\n";
+      << "  sequences: " << index.sequences << "\n  residues: "
+      << std::accumulate(lengths.begin(), lengths.end(), std::int64_t{0}) << "\n";
   if (!lengths.empty())
     out << "  length min/median/max: " << lengths.front() << " / " << lengths[lengths.size() / 2] << " / "
         << lengths.back() << "\n";

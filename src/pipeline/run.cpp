@@ -22,7 +22,7 @@ namespace bertology::pipeline {
 namespace {
 
 struct Timings {
-  double read = 0, forward = 0, analysis = 0, reduce = 0, write = 0;
+  double read = 0, forward = 0, analysis = 0, wait = 0, reduce = 0, write = 0;
 };
 
 // Threads per rank (LibTorch and OpenBLAS): --threads, else SLURM's --cpus-per-task, else 1.
@@ -38,7 +38,7 @@ int threads_per_rank(int requested) {
   return 1;
 }
 
-std::vector<std::string> default_properties(const corpus::CorpusIndex& index) {
+std::vector<std::string> default_properties(const corpus::CorpusMetadata& index) {
   std::vector<std::string> properties;
   if (index.has_coordinates) properties.push_back("contact");
   for (const auto& schema : index.schemas) properties.push_back(schema.name);
@@ -46,29 +46,31 @@ std::vector<std::string> default_properties(const corpus::CorpusIndex& index) {
   return properties;
 }
 
-// Seconds per batch = rows × (a·T + b·T²), fitted from two timed forwards on rank 0 at the
-// shortest and longest padded lengths of the plan (after one warm-up forward).
-parallel::CostModel measure_cost(model::Model& model, std::int64_t shortest, std::int64_t longest,
+// Seconds per batch = rows × (a·T + b·T²), fitted from timed forwards on rank 0 of the plan's
+// longest and shortest batch shapes (rows × padded length, after one warm-up forward): the
+// same GEMM shapes as the run, so batching efficiency is part of the measurement.
+parallel::CostModel measure_cost(model::Model& model, const parallel::Batch& shortest, const parallel::Batch& longest,
                                  const model::ModelInfo& info) {
   const int specials = info.leading_special_tokens + info.trailing_special_tokens;
-  auto time_forward = [&](std::int64_t tokens) {
+  auto seconds_per_row = [&](const parallel::Batch& shape) {
     model::TokenBatch batch;
-    batch.batch = 1;
-    batch.tokens = tokens;
-    batch.ids = model.tokenizer().encode(std::string(static_cast<std::size_t>(tokens - specials), 'A'));
-    batch.lengths = {tokens};
+    batch.batch = static_cast<std::int64_t>(shape.records.size());
+    batch.tokens = shape.tokens;
+    const auto row = model.tokenizer().encode(std::string(static_cast<std::size_t>(shape.tokens - specials), 'A'));
+    for (std::int64_t r = 0; r < batch.batch; ++r) batch.ids.insert(batch.ids.end(), row.begin(), row.end());
+    batch.lengths.assign(static_cast<std::size_t>(batch.batch), shape.tokens);
     const double start = seconds_now();
     model.forward(batch, [](int, const model::AttentionMaps&) {});
-    return seconds_now() - start;
+    return (seconds_now() - start) / static_cast<double>(batch.batch);
   };
-  time_forward(shortest);
-  const double t1 = time_forward(shortest);
-  if (longest == shortest) return parallel::CostModel{t1 / shortest, 0.0};
-  const double t2 = time_forward(longest);
-  const double n1 = static_cast<double>(shortest), n2 = static_cast<double>(longest);
+  seconds_per_row(shortest);
+  const double t1 = seconds_per_row(shortest);
+  const double n1 = static_cast<double>(shortest.tokens), n2 = static_cast<double>(longest.tokens);
+  if (longest.tokens == shortest.tokens) return parallel::CostModel{t1 / n1, 0.0};
+  const double t2 = seconds_per_row(longest);
   // Solve t = a n + b n² through both points; a negative coefficient means noise: drop it.
-  double b = (t2 / n2 - t1 / n1) / (n2 - n1);
-  double a = t1 / n1 - b * n1;
+  const double b = (t2 / n2 - t1 / n1) / (n2 - n1);
+  const double a = t1 / n1 - b * n1;
   if (b < 0) return parallel::CostModel{t2 / n2, 0.0};
   if (a < 0) return parallel::CostModel{0.0, t2 / (n2 * n2)};
   return parallel::CostModel{a, b};
@@ -117,26 +119,27 @@ void run(const RunConfig& config, const parallel::Communicator& comm) {
 
   double phase = seconds_now();
   corpus::CorpusReader reader(config.corpus, comm.get());
-  const corpus::CorpusIndex index = reader.read_index();
-  require(index.sequences() > 0, "the corpus has no sequences", ErrorContext{config.corpus});
+  const corpus::CorpusMetadata corpus = reader.read_metadata();
+  require(corpus.sequences > 0, "the corpus has no sequences", ErrorContext{config.corpus});
   const analysis::PropertyPlan properties = analysis::plan_properties(
-      config.properties_given ? config.properties : default_properties(index), index.schemas, index.has_coordinates,
-      index.letters);
+      config.properties_given ? config.properties : default_properties(corpus), corpus.schemas, corpus.has_coordinates,
+      corpus.letters);
 
   const int specials = info.leading_special_tokens + info.trailing_special_tokens;
   const std::int64_t cut = std::min<std::int64_t>(config.max_residues, info.max_positions - specials);
   require(cut >= 1, "the model accepts no residues (max_position_embeddings too small)", ErrorContext{config.model});
-  std::vector<std::int64_t> tokens(static_cast<std::size_t>(index.sequences()));
-  for (std::int64_t r = 0; r < index.sequences(); ++r) tokens[r] = std::min(index.length(r), cut) + specials;
 
-  // Rank 0 plans (its cost measurement is timing-dependent), everyone gets the same plan.
+  // Rank 0 reads the lengths and plans (its cost measurement is timing-dependent); every rank
+  // gets the same plan.
   std::vector<std::int64_t> flat_plan;
   if (comm.root()) {
+    std::vector<std::int64_t> tokens = reader.read_lengths();
+    for (auto& t : tokens) t = std::min(t, cut) + specials;
     parallel::WorkPlan plan;
     plan.batches = parallel::plan_batches(tokens, {config.batch_size, config.max_tokens});
     parallel::CostModel cost{0.0, 1.0};
     if (comm.size() > 1) {
-      cost = measure_cost(*model, plan.batches.back().tokens, plan.batches.front().tokens, info);
+      cost = measure_cost(*model, plan.batches.back(), plan.batches.front(), info);
       if (talk)
         std::fprintf(stderr, "run: cost model per sequence %.3g s/token + %.3g s/token^2 (measured on rank 0)\n",
                      cost.linear, cost.quadratic);
@@ -151,14 +154,14 @@ void run(const RunConfig& config, const parallel::Communicator& comm) {
   std::vector<std::int64_t> wanted;
   for (std::int64_t b = first_batch; b < last_batch; ++b)
     wanted.insert(wanted.end(), plan.batches[b].records.begin(), plan.batches[b].records.end());
-  const std::vector<corpus::Record> records = reader.read_records(index, wanted);
+  const std::vector<corpus::Record> records = reader.read_records(wanted);
   std::map<std::int64_t, const corpus::Record*> record_of;
   for (std::size_t k = 0; k < wanted.size(); ++k) record_of[wanted[k]] = &records[k];
   timings.read = seconds_now() - phase;
 
   if (talk)
     std::fprintf(stderr, "run: %lld sequences in %zu batches on %d rank(s), %d thread(s) per rank, device %s\n",
-                 static_cast<long long>(index.sequences()), plan.batches.size(), comm.size(), threads,
+                 static_cast<long long>(corpus.sequences), plan.batches.size(), comm.size(), threads,
                  load.device.str().c_str());
 
   analysis::HeadCounter counter({info.layers, info.heads, config.thresholds}, properties);
@@ -202,6 +205,11 @@ void run(const RunConfig& config, const parallel::Communicator& comm) {
   }
   progress.finish();
 
+  // Time spent waiting for the slowest rank (load imbalance), kept apart from the reduction.
+  phase = seconds_now();
+  comm.barrier();
+  timings.wait = seconds_now() - phase;
+
   phase = seconds_now();
   analysis::Counts counts = counter.counts();
   comm.sum(counts.head_counts);
@@ -236,10 +244,11 @@ void run(const RunConfig& config, const parallel::Communicator& comm) {
                              {"max_residues", cut},        {"batch_size", config.batch_size},
                              {"n_batches", static_cast<std::int64_t>(plan.batches.size())}};
   const double read_max = comm.max(timings.read), forward_max = comm.max(timings.forward),
-               analysis_max = comm.max(timings.analysis), reduce_max = comm.max(timings.reduce);
+               analysis_max = comm.max(timings.analysis), wait_max = comm.max(timings.wait),
+               reduce_max = comm.max(timings.reduce);
   data.text_attributes["timings_seconds_max_over_ranks"] =
       "read " + std::to_string(read_max) + ", forward " + std::to_string(forward_max) + ", analysis " +
-      std::to_string(analysis_max) + ", reduce " + std::to_string(reduce_max);
+      std::to_string(analysis_max) + ", wait " + std::to_string(wait_max) + ", reduce " + std::to_string(reduce_max);
   io::write_result(config.output, data, comm.get());
   timings.write = seconds_now() - phase;
   const double write_max = comm.max(timings.write);
@@ -249,9 +258,9 @@ void run(const RunConfig& config, const parallel::Communicator& comm) {
     std::fprintf(stderr,
                  "run: where the time went (seconds, slowest rank of %d)\n"
                  "  read      %9.3f\n  forward   %9.3f\n  analysis  %9.3f   (%.1f%% of forward, summed over ranks)\n"
-                 "  reduce    %9.3f\n  write     %9.3f\n  total     %9.3f\n",
+                 "  wait      %9.3f   (for the slowest rank)\n  reduce    %9.3f\n  write     %9.3f\n  total     %9.3f\n",
                  comm.size(), read_max, forward_max, analysis_max,
-                 forward_sum > 0 ? 100.0 * analysis_sum / forward_sum : 0.0, reduce_max, write_max,
+                 forward_sum > 0 ? 100.0 * analysis_sum / forward_sum : 0.0, wait_max, reduce_max, write_max,
                  seconds_now() - start);
     std::fprintf(stderr, "run: wrote %s (%lld sequences, %lld residues)\n", config.output.c_str(),
                  static_cast<long long>(totals[0]), static_cast<long long>(totals[1]));

@@ -23,13 +23,12 @@ namespace bertology::corpus {
 void write_corpus(const std::string& path, const Dataset& data, const std::map<std::string, std::string>& provenance,
                   bool force);
 
-struct CorpusIndex {
-  std::vector<std::int64_t> offsets;  // N+1
+// What a run needs to know about a corpus before reading records (cheap: no per-record data).
+struct CorpusMetadata {
+  std::int64_t sequences = 0;
   std::vector<LabelSchema> schemas;
   bool has_coordinates = false;
-  std::string letters;                // residue letters present, sorted
-  std::int64_t sequences() const { return static_cast<std::int64_t>(offsets.size()) - 1; }
-  std::int64_t length(std::int64_t record) const { return offsets[record + 1] - offsets[record]; }
+  std::string letters;  // residue letters present, sorted
 };
 
 // Reads a corpus file; with a communicator the file is opened collectively through MPI-IO
@@ -42,9 +41,12 @@ class CorpusReader {
   CorpusReader& operator=(const CorpusReader&) = delete;
 
   const std::string& path() const { return path_; }
-  CorpusIndex read_index() const;
-  // Records by index (any order, duplicates not allowed); returned in the order asked.
-  std::vector<Record> read_records(const CorpusIndex& index, const std::vector<std::int64_t>& records) const;
+  CorpusMetadata read_metadata() const;
+  // Residues of every record: what rank 0 plans the work from (8 bytes per record).
+  std::vector<std::int64_t> read_lengths() const;
+  // Records by index (any order, duplicates not allowed), returned in the order asked. Reads
+  // only what these records need: their offsets, residues, coordinates and labels.
+  std::vector<Record> read_records(const std::vector<std::int64_t>& records) const;
 
  private:
   struct Impl;
