@@ -7,6 +7,7 @@
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <type_traits>
 
 #include "bertology/analysis/runtime.h"
 #include "bertology/error.h"
@@ -37,33 +38,17 @@ std::vector<std::string> split_list(const std::string& text, const std::string& 
   return items;
 }
 
-std::vector<double> parse_doubles(const std::string& text, const std::string& option) {
-  std::vector<double> values;
+// "0.1,0.3" → numbers; anything that is not wholly a number is an error naming the option.
+template <typename Number>
+std::vector<Number> parse_numbers(const std::string& text, const std::string& option) {
+  std::vector<Number> values;
   for (const auto& item : split_list(text, option)) {
-    std::size_t used = 0;
-    double value = 0;
-    try {
-      value = std::stod(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    require(used == item.size(), option + " '" + text + "': '" + item + "' is not a number");
-    values.push_back(value);
-  }
-  return values;
-}
-
-std::vector<std::int64_t> parse_integers(const std::string& text, const std::string& option) {
-  std::vector<std::int64_t> values;
-  for (const auto& item : split_list(text, option)) {
-    std::size_t used = 0;
-    std::int64_t value = 0;
-    try {
-      value = std::stoll(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    require(used == item.size(), option + " '" + text + "': '" + item + "' is not an integer");
+    std::istringstream stream(item);
+    Number value{};
+    stream >> value;
+    require(stream && stream.peek() == std::char_traits<char>::eof(),
+            option + " '" + text + "': '" + item + "' is not " +
+                (std::is_integral_v<Number> ? "an integer" : "a number"));
     values.push_back(value);
   }
   return values;
@@ -156,7 +141,7 @@ int run_command(const Invocation& call) {
     config.properties = split_list(properties, "--properties");
     config.properties_given = true;
   }
-  config.thresholds = parse_doubles(thresholds, "--thresholds");
+  config.thresholds = parse_numbers<double>(thresholds, "--thresholds");
   config.command_line = call.command_line;
   pipeline::run(config, call.comm);
   return 0;
@@ -180,7 +165,7 @@ int attention_command(const Invocation& call) {
              "Writes every layer's full attention maps for one sequence, all tokens included.",
              options, {}, values))
     return 0;
-  if (values.count("input-ids")) config.input_ids = parse_integers(input_ids, "--input-ids");
+  if (values.count("input-ids")) config.input_ids = parse_numbers<std::int64_t>(input_ids, "--input-ids");
   if (call.comm.root()) pipeline::attention(config);
   return 0;
 }
