@@ -13,6 +13,8 @@ packages=(
   libgtest-dev
   nlohmann-json3-dev
   gemmi-dev tao-pegtl-dev
+  libsentencepiece-dev
+  dssp
   python3-h5py python3-numpy
   theseus-examples
 )
