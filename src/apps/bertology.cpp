@@ -235,6 +235,37 @@ int make_model_command(const Invocation& call) {
   return 0;
 }
 
+int bench_command(const Invocation& call) {
+  pipeline::BenchConfig config;
+  std::string thresholds = "0.1,0.3,0.5";
+  po::options_description options("Options");
+  options.add_options()("model,m", po::value(&config.model)->value_name("DIR"),
+                        "an existing model folder (default: a seeded model of the shape below)")(
+      "arch", po::value(&config.architecture)->default_value(config.architecture), "layout of the seeded model")(
+      "layers", po::value(&config.layers)->default_value(config.layers), "layers of the seeded model")(
+      "heads", po::value(&config.heads)->default_value(config.heads), "heads of the seeded model")(
+      "hidden", po::value(&config.hidden)->default_value(config.hidden), "hidden size of the seeded model")(
+      "sequences", po::value(&config.sequences)->default_value(config.sequences), "synthetic proteins")(
+      "min-length", po::value(&config.min_length)->default_value(config.min_length), "shortest protein (residues)")(
+      "max-length", po::value(&config.max_length)->default_value(config.max_length), "longest protein (residues)")(
+      "batch-size", po::value(&config.batch_size)->default_value(config.batch_size), "sequences per batch")(
+      "max-tokens", po::value(&config.max_tokens)->default_value(0), "padded tokens per batch (0 = no limit)")(
+      "thresholds,t", po::value(&thresholds)->value_name("LIST"), "attention thresholds (default 0.1,0.3,0.5)")(
+      "threads", po::value(&config.threads)->default_value(0), "threads (0 = SLURM_CPUS_PER_TASK, else 1)")(
+      "seed", po::value(&config.seed)->default_value(config.seed), "seed of the weights and the proteins");
+  po::variables_map values;
+  if (!parse(call,
+             "bertology bench [--layers 30 --heads 16 --hidden 1024] [--sequences 16 --min-length 100 "
+             "--max-length 500]\n"
+             "One rank's sequences/s, residues/s, forward vs analysis time and peak memory on synthetic proteins,\n"
+             "printed with the machine it ran on. Run it under mpirun to load every core like a real run.",
+             options, {}, values))
+    return 0;
+  config.thresholds = parse_numbers<double>(thresholds, "--thresholds");
+  pipeline::bench(config, call.comm.root() ? std::cout : std::clog);
+  return 0;
+}
+
 const std::map<std::string, std::pair<std::function<int(const Invocation&)>, const char*>>& commands() {
   static const std::map<std::string, std::pair<std::function<int(const Invocation&)>, const char*>> table{
       {"prepare", {prepare_command, "input files (FASTA, ProteinNet, provis JSONL, NetSurfP CSV, PDB/mmCIF) -> corpus.h5"}},
@@ -242,6 +273,7 @@ const std::map<std::string, std::pair<std::function<int(const Invocation&)>, con
       {"attention", {attention_command, "one sequence -> all attention maps (checks a model against its reference)"}},
       {"report", {report_command, "result.h5 -> top heads per property, background rates (text, CSV, JSON)"}},
       {"info", {info_command, "summary of a corpus.h5 or result.h5"}},
+      {"bench", {bench_command, "throughput and peak memory of one rank for a model shape (synthetic proteins)"}},
       {"make-model", {make_model_command, "model folder in a public layout with seeded random weights"}},
   };
   return table;

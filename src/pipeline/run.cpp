@@ -1,7 +1,6 @@
 // `bertology run`: the distributed measurement.
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <map>
 
@@ -15,7 +14,9 @@
 #include "bertology/parallel/work_plan.h"
 #include "bertology/pipeline/commands.h"
 #include "bertology/version.h"
+#include "batch_step.h"
 #include "progress.h"
+#include "threads.h"
 #include "provenance.h"
 
 namespace bertology::pipeline {
@@ -24,19 +25,6 @@ namespace {
 struct Timings {
   double read = 0, forward = 0, analysis = 0, wait = 0, reduce = 0, write = 0;
 };
-
-// Threads per rank (LibTorch and OpenBLAS): --threads, else SLURM's --cpus-per-task, else 1.
-// Never derived from the number of ranks: the float summation order of a forward depends on
-// the thread count, and counts must be bit-identical whatever the number of ranks. So on CPUs
-// run one rank per core (or per --cpus-per-task), as ranks × threads must not exceed the cores.
-int threads_per_rank(int requested) {
-  if (requested > 0) return requested;
-  if (const char* slurm = std::getenv("SLURM_CPUS_PER_TASK")) {
-    const int value = std::atoi(slurm);
-    if (value > 0) return value;
-  }
-  return 1;
-}
 
 std::vector<std::string> default_properties(const corpus::CorpusMetadata& index) {
   std::vector<std::string> properties;
@@ -166,42 +154,13 @@ void run(const RunConfig& config, const parallel::Communicator& comm) {
 
   analysis::HeadCounter counter({info.layers, info.heads, config.thresholds}, properties);
   Progress progress("run (rank 0 shard)", static_cast<std::int64_t>(wanted.size()), talk);
-  const model::Tokenizer& tokenizer = model->tokenizer();
   for (std::int64_t b = first_batch; b < last_batch; ++b) {
-    const parallel::Batch& batch = plan.batches[b];
-    model::TokenBatch input;
-    input.batch = static_cast<std::int64_t>(batch.records.size());
-    input.tokens = batch.tokens;
-    input.ids.assign(static_cast<std::size_t>(input.batch * input.tokens), tokenizer.pad_id());
-    std::vector<analysis::BatchRow> rows;
-    for (std::size_t row = 0; row < batch.records.size(); ++row) {
-      const corpus::Record& record = *record_of.at(batch.records[row]);
-      const std::int64_t residues = std::min<std::int64_t>(static_cast<std::int64_t>(record.sequence.size()), cut);
-      std::vector<std::int64_t> ids;
-      try {
-        ids = tokenizer.encode(std::string_view(record.sequence).substr(0, static_cast<std::size_t>(residues)));
-      } catch (const Error& error) {
-        throw Error(error.what(), ErrorContext{config.corpus, record.id});
-      }
-      require(static_cast<std::int64_t>(ids.size()) == residues + specials,
-              "tokenizer produced an unexpected number of tokens", ErrorContext{config.corpus, record.id});
-      std::copy(ids.begin(), ids.end(), input.ids.begin() + static_cast<std::ptrdiff_t>(row * input.tokens));
-      input.lengths.push_back(static_cast<std::int64_t>(ids.size()));
-      rows.push_back({&record, info.leading_special_tokens, residues});
-    }
-    const double prepare_start = seconds_now();
-    counter.begin_batch(rows);
-    timings.analysis += seconds_now() - prepare_start;
-    double in_callbacks = 0;  // the analysis runs inside the forward, between layers
-    const double forward_start = seconds_now();
-    model->forward(input, [&](int layer, const model::AttentionMaps& maps) {
-      const double t = seconds_now();
-      counter.add_layer(layer, maps);
-      in_callbacks += seconds_now() - t;
-    });
-    timings.forward += seconds_now() - forward_start - in_callbacks;
-    timings.analysis += in_callbacks;
-    progress.advance(input.batch);
+    std::vector<const corpus::Record*> rows;
+    for (std::int64_t record : plan.batches[b].records) rows.push_back(record_of.at(record));
+    const StepTimes step = run_batch(*model, counter, rows, plan.batches[b].tokens, cut, config.corpus);
+    timings.forward += step.forward;
+    timings.analysis += step.analysis;
+    progress.advance(static_cast<std::int64_t>(rows.size()));
   }
   progress.finish();
 

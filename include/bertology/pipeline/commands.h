@@ -57,7 +57,26 @@ struct ReportConfig {
   std::int64_t min_arcs = 100;
 };
 
+// A measurement of one rank's throughput on synthetic proteins with a seeded model (or a
+// given model folder): sequences/s, residues/s, forward vs analysis time, peak memory.
+struct BenchConfig {
+  std::string model;                  // existing model folder; empty = a seeded one of the shape below
+  std::string architecture = "prot_bert";
+  int layers = 30;                    // ProtBert shape by default
+  int heads = 16;
+  int hidden = 1024;
+  std::int64_t sequences = 16;
+  std::int64_t min_length = 100;      // residues, uniform between min and max
+  std::int64_t max_length = 500;
+  std::int64_t batch_size = 8;
+  std::int64_t max_tokens = 0;
+  std::vector<double> thresholds{0.1, 0.3, 0.5};
+  int threads = 0;                    // 0 = SLURM_CPUS_PER_TASK, else 1 (as run)
+  std::uint64_t seed = 1;
+};
+
 void prepare(const PrepareConfig& config, const parallel::Communicator& comm);
+void bench(const BenchConfig& config, std::ostream& out);
 void run(const RunConfig& config, const parallel::Communicator& comm);
 void attention(const AttentionConfig& config);
 void report(const ReportConfig& config);

@@ -1,0 +1,25 @@
+#pragma once
+// One batch through the model and the counter: the step `run` repeats over its shard and
+// `bench` times. Kept in one place so that the benchmark measures exactly what runs.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bertology/analysis/head_counter.h"
+#include "bertology/corpus/record.h"
+#include "bertology/model/model.h"
+
+namespace bertology::pipeline {
+
+struct StepTimes {
+  double forward = 0;   // model time, analysis excluded
+  double analysis = 0;  // begin_batch + every layer's counting
+};
+
+// Tokenizes the rows (cut at `cut` residues), pads them to `tokens`, runs the forward and
+// counts every layer as soon as it exists. `source` names the corpus in error messages.
+StepTimes run_batch(model::Model& model, analysis::HeadCounter& counter,
+                    const std::vector<const corpus::Record*>& records, std::int64_t tokens, std::int64_t cut,
+                    const std::string& source);
+
+}  // namespace bertology::pipeline
