@@ -21,6 +21,9 @@ struct ReadOptions {
 struct Dataset {
   std::vector<Record> records;
   std::vector<LabelSchema> schemas;  // the labels the records carry
+  // What the reader ignored, repaired or could not place, one line each, without the file
+  // name (the caller prefixes it): for a person to read, never parsed.
+  std::vector<std::string> notes;
 };
 
 Format parse_format(const std::string& name);          // throws on unknown names

@@ -18,6 +18,9 @@ struct LabelSchema {
   std::string name;                  // e.g. "binding_site", "ptm", "ss4"
   LabelKind kind = LabelKind::binary;
   std::vector<std::string> classes;  // binary: {"no", "yes"}; ss4: {"helix","strand","turn_bend","coil"}
+  // Where the values come from, for people reading the corpus (attribute "description");
+  // empty when the name says it all. `= {}` keeps three-member aggregate initialisation quiet.
+  std::string description = {};
 };
 
 inline constexpr std::int8_t kUnknownLabel = -1;
@@ -28,8 +31,16 @@ struct Record {
   // Cα coordinates in Å, one per residue, or empty when the source has none.
   std::vector<std::array<double, 3>> ca;
   std::vector<std::uint8_t> ca_mask;  // 1 = coordinate present; same size as ca
+  // Cβ coordinates (Cα for glycine), for the Cβ contact definition; empty when the source has
+  // none. Same layout as ca.
+  std::vector<std::array<double, 3>> cb;
+  std::vector<std::uint8_t> cb_mask;
   // Per-residue labels, each the size of the sequence, kUnknownLabel where unknown.
   std::map<std::string, std::vector<std::int8_t>> labels;
+  // Structures only (empty otherwise): the file the record came from, as it was named to the
+  // reader, and the chain name in that file ("" for a blank chain id).
+  std::string source = {};
+  std::string chain = {};
 };
 
 // The standard schemas, so every reader names its labels the same way.

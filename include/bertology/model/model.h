@@ -11,9 +11,12 @@
 
 namespace bertology::model {
 
-enum class Architecture { tape_bert, prot_bert };
+// The paper's models, ESM-2, and any model exported as TorchScript under the contract of
+// torchscript.h (src/model): a folder with model.pt and bertology.json.
+enum class Architecture { tape_bert, prot_bert, prot_albert, prot_xlnet, esm2, torchscript };
 
-std::string architecture_name(Architecture architecture);   // "tape_bert", "prot_bert"
+// "tape_bert", "prot_bert", "prot_albert", "prot_xlnet", "esm2", "torchscript"
+std::string architecture_name(Architecture architecture);
 Architecture parse_architecture(const std::string& name);   // throws bertology::Error on unknown names
 
 enum class DeviceKind { cpu, cuda };
@@ -35,15 +38,19 @@ struct ModelInfo {
   int heads = 0;
   int hidden = 0;
   int max_positions = 0;            // tokens the model accepts, special tokens included
-  int leading_special_tokens = 1;   // <cls> / [CLS]
-  int trailing_special_tokens = 1;  // <sep> / [SEP]
+  // Residue tokens are [leading, leading + residues) of every row: BERT, ALBERT and ESM-2 have
+  // one special token on each side; XLNet has none before and two after (<sep> <cls>).
+  int leading_special_tokens = 1;
+  int trailing_special_tokens = 1;
   std::string weights_sha256;       // of model.safetensors
   // Non-empty when the weights are seeded random ones (config.json has "bertology_seed", as
   // written by make_model): results then measure nothing biological, and reports say so.
   std::string weights_note;
 };
 
-// Residue letters → token ids of one architecture, special tokens included.
+// Residue letters → token ids of one architecture, special tokens included. A folder without
+// its tokenizer file (vocab.txt, spiece.model) still loads, for runs from token ids: its
+// tokenizer throws bertology::Error naming the missing file when it is used.
 class Tokenizer {
  public:
   virtual ~Tokenizer() = default;
@@ -83,11 +90,20 @@ class Model {
   virtual void forward(const TokenBatch& batch, const LayerCallback& on_layer) = 0;
 };
 
+// Arithmetic of the forward pass. Reduced precision is CUDA autocast (weights stored in that
+// type on the GPU, matrix products in it) with the attention scores and softmax in float32;
+// the maps handed to the callback are float32 either way.
+enum class Precision { float32, bfloat16, float16 };
+
+std::string precision_name(Precision precision);     // "float32", "bfloat16", "float16"
+Precision parse_precision(const std::string& name);  // throws bertology::Error on unknown names
+
 struct LoadOptions {
-  std::string directory;                    // config.json, model.safetensors, vocab.txt
+  std::string directory;                    // config.json, model.safetensors, vocab.txt / spiece.model
   std::optional<Architecture> architecture; // detected from the folder when absent
   Device device;
   int threads = 0;                          // intra-op threads; 0 = leave LibTorch's default
+  Precision precision = Precision::float32; // reduced precision needs a CUDA device
 };
 
 // Throws bertology::Error naming the file for a missing/malformed config, vocab or weights.
