@@ -82,23 +82,41 @@ bool parse(const Invocation& call, const std::string& usage, po::options_descrip
 
 int prepare_command(const Invocation& call) {
   pipeline::PrepareConfig config;
+  std::string chains;
   po::options_description options("Options");
-  options.add_options()("input", po::value(&config.inputs)->multitoken(), "input files (positional)")(
+  options.add_options()("input", po::value(&config.inputs)->multitoken(),
+                        "input files, or directories searched recursively for PDB/mmCIF files (positional)")(
       "output,o", po::value(&config.output)->required()->value_name("FILE"), "corpus file to write (corpus.h5)")(
       "format", po::value(&config.format)->value_name("NAME"),
       "fasta|proteinnet|provis|netsurfp|pdb|mmcif (default: guessed per file from extension and content)")(
       "label", po::value(&config.label)->value_name("NAME"),
       "label a provis JSONL file carries: binding_site|ptm (default: guessed from the file name)")(
+      "chains", po::value(&chains)->value_name("LIST"),
+      "structures: comma list of chain names to read (default: every protein chain)")(
+      "binding-sites", po::value(&config.binding_sites)->default_value(config.binding_sites),
+      "structures: none|ligands|annotated|both — binding_site from ligand proximity, binding_site_annotated "
+      "from the file's SITE / struct_site_gen records")(
+      "ligand-distance", po::value(&config.ligand_distance)->default_value(config.ligand_distance),
+      "structures: Å between a residue's and a ligand's heavy atoms for a binding site")(
+      "include-ions", po::bool_switch(&config.include_ions), "structures: metal and halide ions count as ligands")(
+      "min-residues", po::value(&config.min_residues)->default_value(config.min_residues),
+      "skip (and log) records with fewer residues")(
+      "dedupe", po::bool_switch(&config.dedupe), "keep only the first record of identical sequences")(
+      "strict", po::bool_switch(&config.strict), "a bad input file fails the run instead of being skipped")(
+      "log", po::value(&config.log)->value_name("FILE"), "per-file log of what was read and skipped (default: OUTPUT.log)")(
       "force", po::bool_switch(&config.force), "overwrite an existing output")(
       "quiet,q", po::bool_switch(&config.quiet), "no progress on stderr");
   po::positional_options_description positional;
   positional.add("input", -1);
   po::variables_map values;
   if (!parse(call,
-             "bertology prepare FILE... -o corpus.h5\n"
-             "Reads protein records (sequences, Cα coordinates, per-residue labels) into one corpus file.",
+             "bertology prepare FILE|DIR... -o corpus.h5\n"
+             "Reads protein records (sequences, Cα/Cβ coordinates, per-residue labels) into one corpus file.\n"
+             "Structures get ss4 (our DSSP), binding_site (ligands) and binding_site_annotated (SITE records).\n"
+             "Under mpirun the ranks share the files; the corpus is the same whatever the number of ranks.",
              options, positional, values))
     return 0;
+  if (values.count("chains")) config.chains = split_list(chains, "--chains");
   config.command_line = call.command_line;
   pipeline::prepare(config, call.comm);
   return 0;

@@ -27,14 +27,20 @@ void write_corpus(const std::string& path, const Dataset& data, const std::map<s
   require(force || !std::filesystem::exists(path), "output exists; use --force to overwrite it", ErrorContext{path});
   require(!data.records.empty(), "no records to write", ErrorContext{path});
 
-  std::vector<std::string> ids;
+  std::vector<std::string> ids, sources, chains;
   std::vector<std::int64_t> offsets{0};
   std::vector<std::uint8_t> residues;
   std::vector<double> ca;
   std::vector<std::uint8_t> mask;
+  std::vector<double> cb;
+  std::vector<std::uint8_t> cb_mask;
   std::set<char> letters;
-  bool has_coordinates = false;
-  for (const auto& record : data.records) has_coordinates = has_coordinates || !record.ca.empty();
+  bool has_coordinates = false, has_cb = false, has_sources = false;
+  for (const auto& record : data.records) {
+    has_coordinates = has_coordinates || !record.ca.empty();
+    has_cb = has_cb || !record.cb.empty();
+    has_sources = has_sources || !record.source.empty();
+  }
   std::map<std::string, std::vector<std::int8_t>> labels;
   for (const auto& schema : data.schemas) labels[schema.name];
 
@@ -43,6 +49,8 @@ void write_corpus(const std::string& path, const Dataset& data, const std::map<s
     require(seen.insert(record.id).second, "duplicate record id", ErrorContext{path, record.id});
     const std::size_t n = record.sequence.size();
     ids.push_back(record.id);
+    sources.push_back(record.source);
+    chains.push_back(record.chain);
     offsets.push_back(offsets.back() + static_cast<std::int64_t>(n));
     residues.insert(residues.end(), record.sequence.begin(), record.sequence.end());
     letters.insert(record.sequence.begin(), record.sequence.end());
@@ -53,6 +61,15 @@ void write_corpus(const std::string& path, const Dataset& data, const std::map<s
         const bool present = !record.ca.empty() && record.ca_mask[i];
         for (int d = 0; d < 3; ++d) ca.push_back(present ? record.ca[i][d] : 0.0);
         mask.push_back(present ? 1 : 0);
+      }
+    }
+    if (has_cb) {
+      require(record.cb.empty() || (record.cb.size() == n && record.cb_mask.size() == n),
+              "C-beta coordinates do not match the sequence length", ErrorContext{path, record.id});
+      for (std::size_t i = 0; i < n; ++i) {
+        const bool present = !record.cb.empty() && record.cb_mask[i];
+        for (int d = 0; d < 3; ++d) cb.push_back(present ? record.cb[i][d] : 0.0);
+        cb_mask.push_back(present ? 1 : 0);
       }
     }
     for (auto& [name, values] : labels) {
@@ -74,14 +91,24 @@ void write_corpus(const std::string& path, const Dataset& data, const std::map<s
     io::File file = io::File::create(temporary);
     file.create_group("sequences");
     io::write_strings(file, "sequences/ids", ids);
+    if (has_sources) {
+      io::write_strings(file, "sequences/sources", sources);
+      io::write_strings(file, "sequences/chains", chains);
+    }
     io::write_dataset(file, "sequences/offsets", {offsets.size()}, offsets.data(), true, true);
     io::write_dataset(file, "sequences/residues", {residues.size()}, residues.data(), true, true);
     io::write_attribute(file, "sequences/residues", "encoding", std::string("ASCII one-letter codes, raw"));
+    if (has_coordinates || has_cb) file.create_group("coordinates");
     if (has_coordinates) {
-      file.create_group("coordinates");
       io::write_dataset(file, "coordinates/ca", {mask.size(), 3}, ca.data(), true, true);
       io::write_attribute(file, "coordinates/ca", "units", std::string("angstrom"));
       io::write_dataset(file, "coordinates/mask", {mask.size()}, mask.data(), true, true);
+    }
+    if (has_cb) {
+      io::write_dataset(file, "coordinates/cb", {cb_mask.size(), 3}, cb.data(), true, true);
+      io::write_attribute(file, "coordinates/cb", "units", std::string("angstrom"));
+      io::write_attribute(file, "coordinates/cb", "definition", std::string("C-beta; C-alpha for glycine"));
+      io::write_dataset(file, "coordinates/cb_mask", {cb_mask.size()}, cb_mask.data(), true, true);
     }
     if (!data.schemas.empty()) file.create_group("labels");
     for (const auto& schema : data.schemas) {
@@ -89,6 +116,8 @@ void write_corpus(const std::string& path, const Dataset& data, const std::map<s
       io::write_dataset(file, "labels/" + schema.name, {values.size()}, values.data(), true, true);
       io::write_attribute(file, "labels/" + schema.name, "kind", kind_name(schema.kind));
       io::write_attribute(file, "labels/" + schema.name, "classes", schema.classes);
+      if (!schema.description.empty())
+        io::write_attribute(file, "labels/" + schema.name, "description", schema.description);
     }
     io::write_attribute(file, "/", "format", std::string("bertology corpus 1"));
     io::write_attribute(file, "/", "version", std::string(kVersion));
@@ -125,11 +154,14 @@ CorpusMetadata CorpusReader::read_metadata() const {
           ErrorContext{path_});
   metadata.sequences = static_cast<std::int64_t>(offsets[0]) - 1;
   metadata.has_coordinates = file.exists("coordinates/ca");
+  metadata.has_cb = file.exists("coordinates/cb");
   for (const auto& name : file.members("labels")) {
     LabelSchema schema;
     schema.name = name;
     schema.kind = parse_kind(io::read_string_attribute(file, "labels/" + name, "kind"), path_);
     schema.classes = io::read_strings_attribute(file, "labels/" + name, "classes");
+    if (io::has_attribute(file, "labels/" + name, "description"))
+      schema.description = io::read_string_attribute(file, "labels/" + name, "description");
     metadata.schemas.push_back(schema);
   }
   metadata.letters = io::has_attribute(file, "/", "letters") ? io::read_string_attribute(file, "/", "letters") : "";
@@ -196,11 +228,23 @@ std::vector<Record> CorpusReader::read_records(const std::vector<std::int64_t>& 
   }
   const auto residues = io::read_rows<std::uint8_t>(file, "sequences/residues", ranges);
   const auto ids = io::read_string_rows(file, "sequences/ids", rows);
+  const bool has_sources = file.exists("sequences/sources");
+  std::vector<std::string> sources, chains;
+  if (has_sources) {
+    sources = io::read_string_rows(file, "sequences/sources", rows);
+    chains = io::read_string_rows(file, "sequences/chains", rows);
+  }
   std::vector<double> ca;
   std::vector<std::uint8_t> mask;
   if (metadata.has_coordinates) {
     ca = io::read_rows<double>(file, "coordinates/ca", ranges);
     mask = io::read_rows<std::uint8_t>(file, "coordinates/mask", ranges);
+  }
+  std::vector<double> cb;
+  std::vector<std::uint8_t> cb_mask;
+  if (metadata.has_cb) {
+    cb = io::read_rows<double>(file, "coordinates/cb", ranges);
+    cb_mask = io::read_rows<std::uint8_t>(file, "coordinates/cb_mask", ranges);
   }
   std::map<std::string, std::vector<std::int8_t>> labels;
   for (const auto& schema : metadata.schemas)
@@ -214,12 +258,22 @@ std::vector<Record> CorpusReader::read_records(const std::vector<std::int64_t>& 
     const auto n = static_cast<std::size_t>(offset_values[at + 1] - offset_values[at]);
     Record& record = records[order[s]];
     record.id = ids[s];
+    if (has_sources) {
+      record.source = sources[s];
+      record.chain = chains[s];
+    }
     record.sequence.assign(residues.begin() + position, residues.begin() + position + n);
     if (metadata.has_coordinates) {
       record.ca.resize(n);
       for (std::size_t i = 0; i < n; ++i)
         for (int d = 0; d < 3; ++d) record.ca[i][d] = ca[3 * (position + i) + d];
       record.ca_mask.assign(mask.begin() + position, mask.begin() + position + n);
+    }
+    if (metadata.has_cb) {
+      record.cb.resize(n);
+      for (std::size_t i = 0; i < n; ++i)
+        for (int d = 0; d < 3; ++d) record.cb[i][d] = cb[3 * (position + i) + d];
+      record.cb_mask.assign(cb_mask.begin() + position, cb_mask.begin() + position + n);
     }
     for (const auto& [name, values] : labels)
       record.labels[name].assign(values.begin() + position, values.begin() + position + n);

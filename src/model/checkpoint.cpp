@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "bertology/error.h"
 #include "safetensors.h"
@@ -10,15 +9,20 @@
 namespace bertology::model {
 namespace {
 
+constexpr Architecture all_architectures[] = {Architecture::tape_bert, Architecture::prot_bert, Architecture::prot_albert,
+                                              Architecture::prot_xlnet, Architecture::esm2, Architecture::torchscript};
+
 std::string shape_text(const std::vector<std::int64_t>& shape) {
   std::string text = "[";
   for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
   return text + "]";
 }
 
+bool starts_with(const std::string& text, const std::string& prefix) { return text.compare(0, prefix.size(), prefix) == 0; }
+
 int positive_int(const nlohmann::json& config, const char* key, const std::string& path, std::optional<int> fallback = {}) {
   const auto found = config.find(key);
-  if (found == config.end()) {
+  if (found == config.end() || found->is_null()) {
     require(fallback.has_value(), std::string("missing field '") + key + "'", {path});
     return *fallback;
   }
@@ -27,10 +31,299 @@ int positive_int(const nlohmann::json& config, const char* key, const std::strin
   return found->get<int>();
 }
 
-bool starts_with(const std::string& text, const std::string& prefix) { return text.compare(0, prefix.size(), prefix) == 0; }
+double positive_number(const nlohmann::json& config, const char* key, const std::string& path, double fallback) {
+  const auto found = config.find(key);
+  if (found == config.end()) return fallback;
+  require(found->is_number() && found->get<double>() > 0, std::string("field '") + key + "' must be a positive number", {path});
+  return found->get<double>();
+}
 
-std::string head_prefix(Architecture architecture) {
-  return architecture == Architecture::tape_bert ? "mlm." : "cls.predictions.";
+std::string text_field(const nlohmann::json& config, const char* key, const std::string& path, const std::string& fallback) {
+  const auto found = config.find(key);
+  if (found == config.end() || found->is_null()) return fallback;
+  require(found->is_string(), std::string("field '") + key + "' must be a string", {path});
+  return found->get<std::string>();
+}
+
+bool flag(const nlohmann::json& config, const char* key, const std::string& path, bool fallback) {
+  const auto found = config.find(key);
+  if (found == config.end() || found->is_null()) return fallback;
+  require(found->is_boolean(), std::string("field '") + key + "' must be true or false", {path});
+  return found->get<bool>();
+}
+
+// HF's names: "gelu" is the erf form and "gelu_new" the tanh form in BERT and ALBERT.
+GeluForm bert_gelu(const std::string& activation, const std::string& path) {
+  if (activation == "gelu") return GeluForm::erf;
+  if (activation == "gelu_new") return GeluForm::tanh;
+  throw Error("hidden_act '" + activation + "' is not supported (gelu = erf form, gelu_new = tanh form)", {path});
+}
+
+void require_divisible(const ModelConfig& config) {
+  require(config.hidden % config.heads == 0,
+          "hidden size " + std::to_string(config.hidden) + " is not divisible by the " + std::to_string(config.heads) +
+              " attention heads",
+          {config.path});
+}
+
+void read_bert_fields(const nlohmann::json& json, ModelConfig& config, const std::string& default_activation) {
+  const std::string& path = config.path;
+  config.layers = positive_int(json, "num_hidden_layers", path);
+  config.heads = positive_int(json, "num_attention_heads", path);
+  config.hidden = positive_int(json, "hidden_size", path);
+  config.intermediate = positive_int(json, "intermediate_size", path);
+  config.max_positions = positive_int(json, "max_position_embeddings", path);
+  config.vocab_size = positive_int(json, "vocab_size", path);
+  config.type_vocab_size = positive_int(json, "type_vocab_size", path, 2);  // TAPE's and HF's default
+  config.layer_norm_eps = positive_number(json, "layer_norm_eps", path, 1e-12);
+  config.gelu = bert_gelu(text_field(json, "hidden_act", path, default_activation), path);
+  config.embedding_size = config.hidden;
+  require_divisible(config);
+}
+
+void read_albert_fields(const nlohmann::json& json, ModelConfig& config) {
+  read_bert_fields(json, config, "gelu_new");  // HF AlbertConfig's default
+  config.embedding_size = positive_int(json, "embedding_size", config.path);
+  config.hidden_groups = positive_int(json, "num_hidden_groups", config.path, 1);
+  config.inner_group_num = positive_int(json, "inner_group_num", config.path, 1);
+  require(config.layers % config.hidden_groups == 0,
+          "num_hidden_layers " + std::to_string(config.layers) + " is not a multiple of num_hidden_groups " +
+              std::to_string(config.hidden_groups),
+          {config.path});
+}
+
+// ProtXLNet was pretrained on rows of up to 512 tokens. Its relative positions put no limit in
+// the weights, so this is the length bertology accepts, not one the checkpoint dictates.
+constexpr int xlnet_max_tokens = 512;
+
+void read_xlnet_fields(const nlohmann::json& json, ModelConfig& config) {
+  const std::string& path = config.path;
+  config.layers = positive_int(json, "n_layer", path);
+  config.heads = positive_int(json, "n_head", path);
+  config.hidden = positive_int(json, "d_model", path);
+  config.intermediate = positive_int(json, "d_inner", path);
+  config.vocab_size = positive_int(json, "vocab_size", path, positive_int(json, "n_token", path, 0));
+  require(config.vocab_size > 0, "missing field 'vocab_size' (or 'n_token')", {path});
+  config.max_positions = xlnet_max_tokens;
+  config.layer_norm_eps = positive_number(json, "layer_norm_eps", path, 1e-12);
+  config.embedding_size = config.hidden;
+  require_divisible(config);
+  const int head_size = positive_int(json, "d_head", path, config.hidden / config.heads);
+  require(head_size == config.hidden / config.heads,
+          "d_head " + std::to_string(head_size) + " is not d_model / n_head = " + std::to_string(config.hidden / config.heads),
+          {path});
+  // The code the paper ran (transformers 2.x) maps XLNet's "gelu" to the tanh approximation.
+  const std::string activation = text_field(json, "ff_activation", path, "gelu");
+  require(activation == "gelu" || activation == "gelu_new",
+          "ff_activation '" + activation + "' is not supported (gelu, gelu_new: the tanh form in XLNet)", {path});
+  config.gelu = GeluForm::tanh;
+  const std::string attention = text_field(json, "attn_type", path, "bi");
+  require(attention == "bi", "attn_type '" + attention + "' is not supported: the paper analyses bidirectional XLNet (bi)",
+          {path});
+  if (const auto clamp = json.find("clamp_len"); clamp != json.end() && !clamp->is_null()) {
+    require(clamp->is_number_integer(), "field 'clamp_len' must be an integer", {path});
+    config.clamp_len = clamp->get<int>();
+  }
+}
+
+void read_esm_fields(const nlohmann::json& json, ModelConfig& config) {
+  const std::string& path = config.path;
+  config.layers = positive_int(json, "num_hidden_layers", path);
+  config.heads = positive_int(json, "num_attention_heads", path);
+  config.hidden = positive_int(json, "hidden_size", path);
+  config.intermediate = positive_int(json, "intermediate_size", path);
+  config.max_positions = positive_int(json, "max_position_embeddings", path);
+  config.vocab_size = positive_int(json, "vocab_size", path);
+  config.layer_norm_eps = positive_number(json, "layer_norm_eps", path, 1e-12);  // HF EsmConfig's default
+  config.gelu = GeluForm::erf;  // ESM's own gelu, whatever hidden_act says
+  config.embedding_size = config.hidden;
+  require_divisible(config);
+  require(config.head_size() % 2 == 0, "rotary embeddings need an even head size", {path});
+  const std::string positions = text_field(json, "position_embedding_type", path, "absolute");
+  require(positions == "rotary",
+          "position_embedding_type '" + positions + "': only ESM-2's rotary embeddings are implemented (not ESM-1b/ESM-1v)",
+          {path});
+  require(!flag(json, "emb_layer_norm_before", path, false),
+          "emb_layer_norm_before is an ESM-1b feature; only the ESM-2 layout is implemented", {path});
+  config.token_dropout = flag(json, "token_dropout", path, false);
+  if (config.token_dropout) {
+    const auto mask = json.find("mask_token_id");
+    require(mask != json.end() && mask->is_number_integer() && mask->get<long long>() >= 0 &&
+                mask->get<long long>() < config.vocab_size,
+            "token_dropout needs 'mask_token_id', a token id below vocab_size", {path});
+    config.mask_token_id = mask->get<std::int64_t>();
+  }
+}
+
+// The tensors a layout may carry besides its parameter list: heads under other names, and
+// HF's position_ids buffers.
+bool foreign_part_allowed(Architecture architecture, const std::string& name) {
+  switch (architecture) {
+    case Architecture::tape_bert:
+      return starts_with(name, "mlm.") || starts_with(name, "bert.pooler.") || name == "bert.embeddings.position_ids";
+    case Architecture::prot_bert:
+      return starts_with(name, "cls.") || starts_with(name, "bert.pooler.") || name == "bert.embeddings.position_ids";
+    case Architecture::prot_albert:
+      return starts_with(name, "predictions.") || starts_with(name, "albert.pooler.") ||
+             name == "albert.embeddings.position_ids";
+    case Architecture::prot_xlnet: return starts_with(name, "lm_loss.");
+    case Architecture::esm2:
+      return starts_with(name, "lm_head.") || starts_with(name, "esm.contact_head.") || name == "esm.embeddings.position_ids";
+    case Architecture::torchscript: break;
+  }
+  return false;
+}
+
+class SpecList {
+ public:
+  std::vector<ParameterSpec> specs;
+
+  void add(std::string name, std::vector<std::int64_t> shape, ParameterRole role, bool used = true) {
+    specs.push_back({std::move(name), std::move(shape), role, 0, used, ""});
+  }
+  void matrix(std::string name, std::int64_t out, std::int64_t in, ParameterRole role, bool used = true) {
+    specs.push_back({std::move(name), {out, in}, role, in, used, ""});
+  }
+  void linear(const std::string& name, std::int64_t out, std::int64_t in, ParameterRole role, bool used = true) {
+    matrix(name + ".weight", out, in, role, used);
+    add(name + ".bias", {out}, ParameterRole::bias, used);
+  }
+  void layer_norm(const std::string& name, std::int64_t size, bool used = true) {
+    add(name + ".weight", {size}, ParameterRole::layer_norm_scale, used);
+    add(name + ".bias", {size}, ParameterRole::bias, used);
+  }
+  void tie_last(const std::string& to) { specs.back().tied_to = to; }
+};
+
+std::vector<ParameterSpec> bert_parameters(Architecture architecture, const ModelConfig& config) {
+  const std::int64_t hidden = config.hidden;
+  const std::int64_t intermediate = config.intermediate;
+  SpecList list;
+  list.add("bert.embeddings.word_embeddings.weight", {config.vocab_size, hidden}, ParameterRole::embedding);
+  list.add("bert.embeddings.position_embeddings.weight", {config.max_positions, hidden}, ParameterRole::embedding);
+  list.add("bert.embeddings.token_type_embeddings.weight", {config.type_vocab_size, hidden}, ParameterRole::embedding);
+  list.layer_norm("bert.embeddings.LayerNorm", hidden);
+  for (int layer = 0; layer < config.layers; ++layer) {
+    const std::string prefix = "bert.encoder.layer." + std::to_string(layer) + ".";
+    list.linear(prefix + "attention.self.query", hidden, hidden, ParameterRole::query_key);
+    list.linear(prefix + "attention.self.key", hidden, hidden, ParameterRole::query_key);
+    list.linear(prefix + "attention.self.value", hidden, hidden, ParameterRole::branch_output);
+    list.linear(prefix + "attention.output.dense", hidden, hidden, ParameterRole::branch_output);
+    list.layer_norm(prefix + "attention.output.LayerNorm", hidden);
+    list.linear(prefix + "intermediate.dense", intermediate, hidden, ParameterRole::projection);
+    list.linear(prefix + "output.dense", hidden, intermediate, ParameterRole::branch_output);
+    list.layer_norm(prefix + "output.LayerNorm", hidden);
+  }
+  list.linear("bert.pooler.dense", hidden, hidden, ParameterRole::projection, false);
+  const std::string head = architecture == Architecture::tape_bert ? "mlm." : "cls.predictions.";
+  list.add(head + "bias", {config.vocab_size}, ParameterRole::bias, false);
+  list.linear(head + "transform.dense", hidden, hidden, ParameterRole::projection, false);
+  list.layer_norm(head + "transform.LayerNorm", hidden, false);
+  list.matrix(head + "decoder.weight", config.vocab_size, hidden, ParameterRole::embedding, false);
+  list.tie_last("bert.embeddings.word_embeddings.weight");
+  return list.specs;
+}
+
+std::vector<ParameterSpec> albert_parameters(const ModelConfig& config) {
+  const std::int64_t hidden = config.hidden;
+  const std::int64_t embedding = config.embedding_size;
+  const std::int64_t intermediate = config.intermediate;
+  SpecList list;
+  list.add("albert.embeddings.word_embeddings.weight", {config.vocab_size, embedding}, ParameterRole::embedding);
+  list.add("albert.embeddings.position_embeddings.weight", {config.max_positions, embedding}, ParameterRole::embedding);
+  list.add("albert.embeddings.token_type_embeddings.weight", {config.type_vocab_size, embedding}, ParameterRole::embedding);
+  list.layer_norm("albert.embeddings.LayerNorm", embedding);
+  list.linear("albert.encoder.embedding_hidden_mapping_in", hidden, embedding, ParameterRole::projection);
+  for (int group = 0; group < config.hidden_groups; ++group) {
+    for (int inner = 0; inner < config.inner_group_num; ++inner) {
+      const std::string prefix =
+          "albert.encoder.albert_layer_groups." + std::to_string(group) + ".albert_layers." + std::to_string(inner) + ".";
+      list.layer_norm(prefix + "full_layer_layer_norm", hidden);
+      list.linear(prefix + "attention.query", hidden, hidden, ParameterRole::query_key);
+      list.linear(prefix + "attention.key", hidden, hidden, ParameterRole::query_key);
+      list.linear(prefix + "attention.value", hidden, hidden, ParameterRole::branch_output);
+      list.linear(prefix + "attention.dense", hidden, hidden, ParameterRole::branch_output);
+      list.layer_norm(prefix + "attention.LayerNorm", hidden);
+      list.linear(prefix + "ffn", intermediate, hidden, ParameterRole::projection);
+      list.linear(prefix + "ffn_output", hidden, intermediate, ParameterRole::branch_output);
+    }
+  }
+  list.matrix("albert.pooler.weight", hidden, hidden, ParameterRole::projection, false);
+  list.add("albert.pooler.bias", {hidden}, ParameterRole::bias, false);
+  list.add("predictions.bias", {config.vocab_size}, ParameterRole::bias, false);
+  list.layer_norm("predictions.LayerNorm", embedding, false);
+  list.linear("predictions.dense", embedding, hidden, ParameterRole::projection, false);
+  list.matrix("predictions.decoder.weight", config.vocab_size, embedding, ParameterRole::embedding, false);
+  list.tie_last("albert.embeddings.word_embeddings.weight");
+  list.add("predictions.decoder.bias", {config.vocab_size}, ParameterRole::bias, false);
+  list.tie_last("predictions.bias");
+  return list.specs;
+}
+
+std::vector<ParameterSpec> xlnet_parameters(const ModelConfig& config) {
+  const std::int64_t model = config.hidden;
+  const std::int64_t heads = config.heads;
+  const std::int64_t head_size = config.head_size();
+  SpecList list;
+  list.add("transformer.mask_emb", {1, 1, model}, ParameterRole::embedding, false);
+  list.add("transformer.word_embedding.weight", {config.vocab_size, model}, ParameterRole::embedding);
+  for (int layer = 0; layer < config.layers; ++layer) {
+    const std::string prefix = "transformer.layer." + std::to_string(layer) + ".";
+    // q, k, v, o, r are [d_model, n_head, d_head]: o maps heads back to d_model, so its fan-in is n_head·d_head.
+    const auto projection = [&](const char* name, ParameterRole role, std::int64_t fan_in) {
+      list.specs.push_back({prefix + "rel_attn." + name, {model, heads, head_size}, role, fan_in, true, ""});
+    };
+    projection("q", ParameterRole::query_key, model);
+    projection("k", ParameterRole::query_key, model);
+    projection("v", ParameterRole::branch_output, model);
+    projection("o", ParameterRole::branch_output, heads * head_size);
+    projection("r", ParameterRole::query_key, model);
+    list.add(prefix + "rel_attn.r_r_bias", {heads, head_size}, ParameterRole::bias);
+    list.add(prefix + "rel_attn.r_s_bias", {heads, head_size}, ParameterRole::bias, false);
+    list.add(prefix + "rel_attn.r_w_bias", {heads, head_size}, ParameterRole::bias);
+    list.add(prefix + "rel_attn.seg_embed", {2, heads, head_size}, ParameterRole::embedding, false);
+    list.layer_norm(prefix + "rel_attn.layer_norm", model);
+    list.layer_norm(prefix + "ff.layer_norm", model);
+    list.linear(prefix + "ff.layer_1", config.intermediate, model, ParameterRole::projection);
+    list.linear(prefix + "ff.layer_2", model, config.intermediate, ParameterRole::branch_output);
+  }
+  list.matrix("lm_loss.weight", config.vocab_size, model, ParameterRole::embedding, false);
+  list.tie_last("transformer.word_embedding.weight");
+  list.add("lm_loss.bias", {config.vocab_size}, ParameterRole::bias, false);
+  return list.specs;
+}
+
+std::vector<ParameterSpec> esm_parameters(const ModelConfig& config) {
+  const std::int64_t hidden = config.hidden;
+  const std::int64_t intermediate = config.intermediate;
+  SpecList list;
+  list.add("esm.embeddings.word_embeddings.weight", {config.vocab_size, hidden}, ParameterRole::embedding);
+  // HF builds this table even for rotary models and never reads it then.
+  list.add("esm.embeddings.position_embeddings.weight", {config.max_positions, hidden}, ParameterRole::embedding, false);
+  for (int layer = 0; layer < config.layers; ++layer) {
+    const std::string prefix = "esm.encoder.layer." + std::to_string(layer) + ".";
+    list.linear(prefix + "attention.self.query", hidden, hidden, ParameterRole::query_key);
+    list.linear(prefix + "attention.self.key", hidden, hidden, ParameterRole::query_key);
+    list.linear(prefix + "attention.self.value", hidden, hidden, ParameterRole::branch_output);
+    list.add(prefix + "attention.self.rotary_embeddings.inv_freq", {config.head_size() / 2},
+             ParameterRole::rotary_frequencies);
+    list.linear(prefix + "attention.output.dense", hidden, hidden, ParameterRole::branch_output);
+    list.layer_norm(prefix + "attention.LayerNorm", hidden);
+    list.linear(prefix + "intermediate.dense", intermediate, hidden, ParameterRole::projection);
+    list.linear(prefix + "output.dense", hidden, intermediate, ParameterRole::branch_output);
+    list.layer_norm(prefix + "LayerNorm", hidden);
+  }
+  // Only the last hidden state passes through it; attention maps never do.
+  list.layer_norm("esm.encoder.emb_layer_norm_after", hidden, false);
+  list.matrix("esm.contact_head.regression.weight", 1, std::int64_t(config.layers) * config.heads, ParameterRole::projection,
+              false);
+  list.add("esm.contact_head.regression.bias", {1}, ParameterRole::bias, false);
+  list.linear("lm_head.dense", hidden, hidden, ParameterRole::projection, false);
+  list.layer_norm("lm_head.layer_norm", hidden, false);
+  list.matrix("lm_head.decoder.weight", config.vocab_size, hidden, ParameterRole::embedding, false);
+  list.tie_last("esm.embeddings.word_embeddings.weight");
+  list.add("lm_head.bias", {config.vocab_size}, ParameterRole::bias, false);
+  return list.specs;
 }
 
 }  // namespace
@@ -39,64 +332,59 @@ std::string architecture_name(Architecture architecture) {
   switch (architecture) {
     case Architecture::tape_bert: return "tape_bert";
     case Architecture::prot_bert: return "prot_bert";
+    case Architecture::prot_albert: return "prot_albert";
+    case Architecture::prot_xlnet: return "prot_xlnet";
+    case Architecture::esm2: return "esm2";
+    case Architecture::torchscript: return "torchscript";
   }
   throw std::logic_error("unnamed architecture");
 }
 
 Architecture parse_architecture(const std::string& name) {
-  for (auto architecture : {Architecture::tape_bert, Architecture::prot_bert}) {
+  std::string known;
+  for (auto architecture : all_architectures) {
     if (name == architecture_name(architecture)) return architecture;
+    known += (known.empty() ? "" : ", ") + architecture_name(architecture);
   }
-  throw Error("unknown architecture '" + name + "' (known: tape_bert, prot_bert)");
+  throw Error("unknown architecture '" + name + "' (known: " + known + ")");
 }
 
-BertConfig read_bert_config(const std::string& path) {
+ConfigFile read_config_file(const std::string& path) {
   std::ifstream in(path);
   require(bool(in), "cannot open the model configuration", {path});
-  nlohmann::json json;
+  ConfigFile config;
+  config.path = path;
   try {
-    json = nlohmann::json::parse(in);
+    config.json = nlohmann::json::parse(in);
   } catch (const nlohmann::json::parse_error& e) {
     throw Error(std::string("not valid JSON: ") + e.what(), {path});
   }
-  require(json.is_object(), "not a JSON object", {path});
-
-  BertConfig config;
-  config.path = path;
-  config.layers = positive_int(json, "num_hidden_layers", path);
-  config.heads = positive_int(json, "num_attention_heads", path);
-  config.hidden = positive_int(json, "hidden_size", path);
-  config.intermediate = positive_int(json, "intermediate_size", path);
-  config.max_positions = positive_int(json, "max_position_embeddings", path);
-  config.vocab_size = positive_int(json, "vocab_size", path);
-  config.type_vocab_size = positive_int(json, "type_vocab_size", path, 2);  // TAPE's and HF's default
-  require(config.hidden % config.heads == 0,
-          "hidden_size " + std::to_string(config.hidden) + " is not divisible by num_attention_heads " +
-              std::to_string(config.heads),
-          {path});
-
-  if (const auto eps = json.find("layer_norm_eps"); eps != json.end()) {
-    require(eps->is_number() && eps->get<double>() > 0, "field 'layer_norm_eps' must be a positive number", {path});
-    config.layer_norm_eps = eps->get<double>();
-  }
-  const std::string activation = json.value("hidden_act", std::string("gelu"));
-  if (activation == "gelu") {
-    config.gelu = GeluForm::erf;
-  } else if (activation == "gelu_new") {
-    config.gelu = GeluForm::tanh;
-  } else {
-    throw Error("hidden_act '" + activation + "' is not supported (gelu = erf form, gelu_new = tanh form)", {path});
-  }
-  if (const auto type = json.find("model_type"); type != json.end() && type->is_string()) {
+  require(config.json.is_object(), "not a JSON object", {path});
+  if (const auto type = config.json.find("model_type"); type != config.json.end() && type->is_string()) {
     config.model_type = type->get<std::string>();
   }
-  if (const auto names = json.find("architectures"); names != json.end() && names->is_array()) {
+  if (const auto names = config.json.find("architectures"); names != config.json.end() && names->is_array()) {
     for (const auto& name : *names) {
       if (name.is_string()) config.hf_architectures.push_back(name.get<std::string>());
     }
   }
-  if (const auto seed = json.find("bertology_seed"); seed != json.end() && seed->is_number_unsigned()) {
+  if (const auto seed = config.json.find("bertology_seed"); seed != config.json.end() && seed->is_number_unsigned()) {
     config.seed = seed->get<std::uint64_t>();
+  }
+  return config;
+}
+
+ModelConfig read_model_config(const ConfigFile& file, Architecture architecture) {
+  ModelConfig config;
+  config.path = file.path;
+  config.seed = file.seed;
+  switch (architecture) {
+    case Architecture::tape_bert:
+    case Architecture::prot_bert: read_bert_fields(file.json, config, "gelu"); break;
+    case Architecture::prot_albert: read_albert_fields(file.json, config); break;
+    case Architecture::prot_xlnet: read_xlnet_fields(file.json, config); break;
+    case Architecture::esm2: read_esm_fields(file.json, config); break;
+    case Architecture::torchscript: throw std::logic_error("TorchScript folders have no config.json");
   }
   return config;
 }
@@ -127,27 +415,46 @@ std::vector<std::string> public_vocabulary(Architecture architecture) {
     case Architecture::prot_bert:  // Rostlab/prot_bert vocab.txt
       return {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "L", "A", "G", "V", "E", "S", "I", "K", "R", "D",
               "T",     "P",     "N",     "Q",     "F",      "Y", "M", "H", "C", "W", "X", "U", "B", "Z", "O"};
+    case Architecture::esm2:  // esm/data.py Alphabet "ESM-1b", as in facebook/esm2_* vocab.txt
+      return {"<cls>", "<pad>", "<eos>", "<unk>", "L", "A", "G", "V", "S", "E", "R", "T", "I", "D", "P",    "K",     "Q",
+              "N",     "F",     "Y",     "M",     "H", "W", "C", "X", "B", "U", "Z", "O", ".", "-", "<null_1>", "<mask>"};
+    case Architecture::prot_albert:
+    case Architecture::prot_xlnet:
+    case Architecture::torchscript: break;
   }
-  throw std::logic_error("unnamed architecture");
+  throw std::logic_error(architecture_name(architecture) + " has no word vocabulary");
 }
 
 // Detection rule, first match wins:
-//  1. config.json "model_type": "bert" → prot_bert (HF BertForMaskedLM layout); any other
-//     model_type is an architecture this build does not implement.
-//  2. config.json "architectures" names a Bert* class (HF configs older than model_type,
-//     e.g. Rostlab/prot_bert) → prot_bert.
+//  1. config.json "model_type": "bert" → prot_bert, "albert" → prot_albert, "xlnet" →
+//     prot_xlnet, "esm" → esm2 (the HF layouts); any other model_type is refused.
+//  2. config.json "architectures" names a Bert*, Albert*, XLNet* or Esm* class (HF configs
+//     older than model_type, e.g. Rostlab/prot_bert) → that layout.
 //  3. TAPE configs say neither: the folder is tape_bert when it carries TAPE's MLM head
 //     ("mlm.*" tensors) or TAPE's vocabulary ("<cls>"), prot_bert when it carries HF's
 //     ("cls.*" tensors, "[CLS]"); evidence for both or neither asks for --arch.
-Architecture detect_architecture(const BertConfig& config, const SafetensorsReader& weights, const Vocabulary* vocabulary) {
+// (A folder with model.pt and bertology.json is a TorchScript model: see load_model.)
+Architecture detect_architecture(const ConfigFile& config, const SafetensorsReader& weights, const Vocabulary* vocabulary) {
+  const std::pair<const char*, Architecture> model_types[] = {{"bert", Architecture::prot_bert},
+                                                              {"albert", Architecture::prot_albert},
+                                                              {"xlnet", Architecture::prot_xlnet},
+                                                              {"esm", Architecture::esm2}};
   if (config.model_type) {
-    require(*config.model_type == "bert",
-            "model_type '" + *config.model_type + "' is not an architecture this build implements (tape_bert, prot_bert)",
-            {config.path});
-    return Architecture::prot_bert;
+    for (const auto& [type, architecture] : model_types) {
+      if (*config.model_type == type) return architecture;
+    }
+    throw Error("model_type '" + *config.model_type +
+                    "' is not an architecture this build implements (bert, albert, xlnet, esm; or pass --arch)",
+                {config.path});
   }
+  const std::pair<const char*, Architecture> class_prefixes[] = {{"Bert", Architecture::prot_bert},
+                                                                 {"Albert", Architecture::prot_albert},
+                                                                 {"XLNet", Architecture::prot_xlnet},
+                                                                 {"Esm", Architecture::esm2}};
   for (const auto& name : config.hf_architectures) {
-    if (starts_with(name, "Bert")) return Architecture::prot_bert;
+    for (const auto& [prefix, architecture] : class_prefixes) {
+      if (starts_with(name, prefix)) return architecture;
+    }
   }
   const auto has_tensor_prefix = [&](const std::string& prefix) {
     return std::any_of(weights.tensors().begin(), weights.tensors().end(),
@@ -159,60 +466,25 @@ Architecture detect_architecture(const BertConfig& config, const SafetensorsRead
   require(tape != hugging_face,
           std::string("cannot tell the architecture: config.json has no model_type and the weights and vocabulary ") +
               (tape ? "look like both TAPE and HuggingFace BERT" : "look like neither TAPE nor HuggingFace BERT") +
-              "; pass --arch tape_bert or --arch prot_bert",
+              "; pass --arch",
           {config.path});
   return tape ? Architecture::tape_bert : Architecture::prot_bert;
 }
 
-std::vector<ParameterSpec> bert_parameters(Architecture architecture, const BertConfig& config) {
-  const std::int64_t hidden = config.hidden;
-  const std::int64_t intermediate = config.intermediate;
-  std::vector<ParameterSpec> specs;
-  const auto add = [&](std::string name, std::vector<std::int64_t> shape, bool used = true) {
-    specs.push_back({std::move(name), std::move(shape), used, ""});
-  };
-  const auto add_linear = [&](const std::string& name, std::int64_t out, std::int64_t in, bool used = true) {
-    add(name + ".weight", {out, in}, used);
-    add(name + ".bias", {out}, used);
-  };
-  const auto add_layer_norm = [&](const std::string& name, bool used = true) {
-    add(name + ".weight", {hidden}, used);
-    add(name + ".bias", {hidden}, used);
-  };
-
-  add("bert.embeddings.word_embeddings.weight", {config.vocab_size, hidden});
-  add("bert.embeddings.position_embeddings.weight", {config.max_positions, hidden});
-  add("bert.embeddings.token_type_embeddings.weight", {config.type_vocab_size, hidden});
-  add_layer_norm("bert.embeddings.LayerNorm");
-  for (int layer = 0; layer < config.layers; ++layer) {
-    const std::string prefix = "bert.encoder.layer." + std::to_string(layer) + ".";
-    add_linear(prefix + "attention.self.query", hidden, hidden);
-    add_linear(prefix + "attention.self.key", hidden, hidden);
-    add_linear(prefix + "attention.self.value", hidden, hidden);
-    add_linear(prefix + "attention.output.dense", hidden, hidden);
-    add_layer_norm(prefix + "attention.output.LayerNorm");
-    add_linear(prefix + "intermediate.dense", intermediate, hidden);
-    add_linear(prefix + "output.dense", hidden, intermediate);
-    add_layer_norm(prefix + "output.LayerNorm");
+std::vector<ParameterSpec> checkpoint_parameters(Architecture architecture, const ModelConfig& config) {
+  switch (architecture) {
+    case Architecture::tape_bert:
+    case Architecture::prot_bert: return bert_parameters(architecture, config);
+    case Architecture::prot_albert: return albert_parameters(config);
+    case Architecture::prot_xlnet: return xlnet_parameters(config);
+    case Architecture::esm2: return esm_parameters(config);
+    case Architecture::torchscript: break;
   }
-  add_linear("bert.pooler.dense", hidden, hidden, false);
-  const std::string head = head_prefix(architecture);
-  add(head + "bias", {config.vocab_size}, false);
-  add_linear(head + "transform.dense", hidden, hidden, false);
-  add_layer_norm(head + "transform.LayerNorm", false);
-  add(head + "decoder.weight", {config.vocab_size, hidden}, false);
-  specs.back().tied_to = "bert.embeddings.word_embeddings.weight";
-  return specs;
+  throw std::logic_error("TorchScript models have no parameter list");
 }
 
-void check_bert_checkpoint(Architecture architecture, const BertConfig& config, const SafetensorsReader& weights,
-                           const Vocabulary& vocabulary) {
-  require(vocabulary.tokens.size() == std::size_t(config.vocab_size),
-          "has " + std::to_string(vocabulary.tokens.size()) + " tokens but " + config.path + " says vocab_size " +
-              std::to_string(config.vocab_size),
-          {vocabulary.path});
-
-  const auto specs = bert_parameters(architecture, config);
+void check_checkpoint(Architecture architecture, const ModelConfig& config, const SafetensorsReader& weights) {
+  const auto specs = checkpoint_parameters(architecture, config);
   const std::string described = "the " + std::to_string(config.layers) + "-layer " + architecture_name(architecture) +
                                 " model that " + config.path + " describes";
   for (const auto& spec : specs) {
@@ -226,13 +498,18 @@ void check_bert_checkpoint(Architecture architecture, const BertConfig& config, 
   }
   // Anything else must be a part the attention never reads (pooler, MLM head, HF's
   // position_ids buffer); a stray encoder tensor means config and weights disagree.
-  const std::string head = head_prefix(architecture);
   for (const auto& [name, entry] : weights.tensors()) {
     const bool known = std::any_of(specs.begin(), specs.end(), [&](const ParameterSpec& spec) { return spec.name == name; });
-    const bool unused_part =
-        starts_with(name, head) || starts_with(name, "bert.pooler.") || name == "bert.embeddings.position_ids";
-    require(known || unused_part, "unexpected tensor '" + name + "': not part of " + described, {weights.path()});
+    require(known || foreign_part_allowed(architecture, name), "unexpected tensor '" + name + "': not part of " + described,
+            {weights.path()});
   }
+}
+
+void check_vocabulary_size(const Vocabulary& vocabulary, const ModelConfig& config) {
+  require(vocabulary.tokens.size() == std::size_t(config.vocab_size),
+          "has " + std::to_string(vocabulary.tokens.size()) + " tokens but " + config.path + " says vocab_size " +
+              std::to_string(config.vocab_size),
+          {vocabulary.path});
 }
 
 }  // namespace bertology::model

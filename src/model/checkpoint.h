@@ -33,7 +33,7 @@ enum class GeluForm { erf, tanh };
 struct ModelConfig {
   std::string path;  // config.json, for error messages
   std::optional<std::uint64_t> seed;
-  int layers = 0;        // attention maps per forward (ALBERT: applications of its shared layers)
+  int layers = 0;        // num_hidden_layers (ALBERT: applications of its shared layer groups)
   int heads = 0;
   int hidden = 0;
   int intermediate = 0;
@@ -49,6 +49,7 @@ struct ModelConfig {
   bool token_dropout = false;     // ESM-2
   std::int64_t mask_token_id = -1;  // ESM-2, for token dropout
   int head_size() const { return hidden / heads; }
+  int attention_layers() const { return layers * inner_group_num; }  // maps per forward
 };
 
 // Interprets config.json for one architecture; throws bertology::Error naming the file and

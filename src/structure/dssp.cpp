@@ -89,38 +89,43 @@ struct BestAcceptors {
   }
 };
 
+// Cells of a grid with kCandidateCaDistance spacing: Cα pairs closer than that lie in
+// neighbouring cells.
+using Cell = std::array<std::int64_t, 3>;
+
+struct CellHash {
+  std::size_t operator()(const Cell& c) const {
+    return static_cast<std::size_t>(c[0] * 73856093) ^ static_cast<std::size_t>(c[1] * 19349663) ^
+           static_cast<std::size_t>(c[2] * 83492791);
+  }
+};
+
+Cell cell_of(const Point& p) {
+  Cell cell;
+  for (int d = 0; d < 3; ++d) cell[d] = static_cast<std::int64_t>(std::floor(p[d] / kCandidateCaDistance));
+  return cell;
+}
+
 // All donor–acceptor pairs with Cα closer than kCandidateCaDistance, found through a cell
 // list of that size. Like mkdssp, an N–H never bonds to the C=O right before it (that is its
 // own peptide bond).
 std::vector<BestAcceptors> find_hbonds(const std::vector<Backbone>& backbones) {
   const int count = static_cast<int>(backbones.size());
-  auto cell_of = [](const Point& p) {
-    std::array<std::int64_t, 3> cell;
-    for (int d = 0; d < 3; ++d) cell[d] = static_cast<std::int64_t>(std::floor(p[d] / kCandidateCaDistance));
-    return cell;
-  };
-  auto key = [](std::int64_t x, std::int64_t y, std::int64_t z) {
-    return static_cast<std::uint64_t>(x * 73856093) ^ static_cast<std::uint64_t>(y * 19349663) ^
-           static_cast<std::uint64_t>(z * 83492791);
-  };
-  std::unordered_map<std::uint64_t, std::vector<int>> cells;
-  for (int k = 0; k < count; ++k) {
-    auto c = cell_of(backbones[k].ca);
-    cells[key(c[0], c[1], c[2])].push_back(k);
-  }
+  std::unordered_map<Cell, std::vector<int>, CellHash> cells;
+  for (int k = 0; k < count; ++k) cells[cell_of(backbones[k].ca)].push_back(k);
 
   std::vector<BestAcceptors> best(backbones.size());
   for (int i = 0; i < count; ++i) {
-    auto c = cell_of(backbones[i].ca);
+    if (backbones[i].proline) continue;
+    Cell c = cell_of(backbones[i].ca);
     for (std::int64_t dx = -1; dx <= 1; ++dx)
       for (std::int64_t dy = -1; dy <= 1; ++dy)
         for (std::int64_t dz = -1; dz <= 1; ++dz) {
-          auto found = cells.find(key(c[0] + dx, c[1] + dy, c[2] + dz));
+          auto found = cells.find({c[0] + dx, c[1] + dy, c[2] + dz});
           if (found == cells.end()) continue;
           for (int j : found->second) {
             if (j == i || j == i - 1) continue;
             if (!(distance(backbones[i].ca, backbones[j].ca) < kCandidateCaDistance)) continue;
-            if (backbones[i].proline) continue;
             double e = hbond_energy(backbones[i], backbones[j]);
             if (e < kBondCutoff) best[i].offer(j, e);
           }

@@ -1,74 +1,17 @@
-// The encoder against the reference implementations' attention maps (tests/data/golden,
-// produced by TAPE and by HuggingFace transformers on tiny seeded models).
-#include <hdf5.h>
-
+// Every encoder against its reference implementation's attention maps (tests/data/golden: TAPE,
+// HuggingFace BERT/ALBERT/XLNet and fair-esm ESM-2 on tiny seeded models).
 #include <algorithm>
 #include <cmath>
 
 #include "bertology/model/model.h"
+#include "golden_data.h"
 #include "model_test_support.h"
 
 namespace bertology::model {
 namespace {
 
 using testing::golden_folder;
-
-struct GoldenSequence {
-  std::string sequence;
-  std::vector<std::int64_t> input_ids;
-  std::vector<float> attentions;  // [layer, head, query, key]
-  std::vector<hsize_t> attention_dims;
-};
-
-std::string string_attribute(hid_t group, const char* name) {
-  const hid_t attribute = H5Aopen(group, name, H5P_DEFAULT);
-  const hid_t type = H5Aget_type(attribute);
-  char* text = nullptr;
-  EXPECT_GE(H5Aread(attribute, type, &text), 0);
-  std::string value = text ? text : "";
-  const hid_t space = H5Aget_space(attribute);
-  H5Dvlen_reclaim(type, space, H5P_DEFAULT, &text);
-  H5Sclose(space);
-  H5Tclose(type);
-  H5Aclose(attribute);
-  return value;
-}
-
-template <typename T>
-std::vector<T> dataset(hid_t group, const char* name, hid_t memory_type, std::vector<hsize_t>* dims = nullptr) {
-  const hid_t set = H5Dopen2(group, name, H5P_DEFAULT);
-  const hid_t space = H5Dget_space(set);
-  std::vector<hsize_t> extents(std::size_t(H5Sget_simple_extent_ndims(space)));
-  H5Sget_simple_extent_dims(space, extents.data(), nullptr);
-  hsize_t count = 1;
-  for (auto extent : extents) count *= extent;
-  std::vector<T> values(count);
-  EXPECT_GE(H5Dread(set, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), 0);
-  H5Sclose(space);
-  H5Dclose(set);
-  if (dims) *dims = extents;
-  return values;
-}
-
-std::vector<GoldenSequence> read_expected(const std::string& architecture) {
-  const std::string path = golden_folder(architecture) + "/expected.h5";
-  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  EXPECT_GE(file, 0) << path;
-  std::vector<GoldenSequence> sequences;
-  for (int k = 0;; ++k) {
-    const std::string name = "seq_" + std::to_string(k);
-    if (H5Lexists(file, name.c_str(), H5P_DEFAULT) <= 0) break;
-    const hid_t group = H5Gopen2(file, name.c_str(), H5P_DEFAULT);
-    GoldenSequence sequence;
-    sequence.sequence = string_attribute(group, "sequence");
-    sequence.input_ids = dataset<std::int64_t>(group, "input_ids", H5T_NATIVE_INT64);
-    sequence.attentions = dataset<float>(group, "attentions", H5T_NATIVE_FLOAT, &sequence.attention_dims);
-    H5Gclose(group);
-    sequences.push_back(std::move(sequence));
-  }
-  H5Fclose(file);
-  return sequences;
-}
+using testing::read_expected;
 
 TokenBatch single_row(const std::vector<std::int64_t>& ids) {
   const auto tokens = std::int64_t(ids.size());
@@ -86,6 +29,23 @@ std::vector<std::vector<float>> run_and_keep(Model& model, const TokenBatch& bat
   return layers;
 }
 
+struct GoldenFacts {
+  int layers, heads, hidden, max_positions, leading, trailing;
+  std::int64_t pad;    // the checkpoint's padding token
+  bool tokenizer;      // the golden folder ships its tokenizer file (ALBERT's and XLNet's spiece.model are not public)
+  const char* sha256;  // sha256sum of model.safetensors (coreutils), an independent check of our SHA-256
+};
+
+GoldenFacts facts(const std::string& architecture) {
+  if (architecture == "tape_bert") return {2, 4, 48, 128, 1, 1, 0, true, "43f1f60db04a7e9e17e8095e531bcf5ebc5479fa79198e0ce2b4bd091289f29c"};
+  if (architecture == "prot_bert") return {3, 4, 64, 128, 1, 1, 0, true, "c5df53b4791985ba77c6e5d685fb8e4b1c2d92400529c7383e8790ecc2ba905e"};
+  if (architecture == "prot_albert")
+    return {3, 8, 64, 128, 1, 1, 0, false, "80001141976a72026542cf0b5c4eefc7a20c69fa5bf33811bccdc039f321353c"};
+  if (architecture == "prot_xlnet")  // relative positions: bertology's 512-token limit, not a table's
+    return {2, 4, 48, 512, 0, 2, 5, false, "0b8919479aeed095a24a1c1a79cb6bab2a3f882eccf1ade200780ccd126a1a31"};
+  return {3, 4, 48, 130, 1, 1, 1, true, "829289ac93d842a803bcf9f526a73b36dfbab62447531ccad040c1b98c2c8810"};
+}
+
 class GoldenAttention : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenAttention, TokensAndEveryMapMatchTheReference) {
@@ -95,39 +55,42 @@ TEST_P(GoldenAttention, TokensAndEveryMapMatchTheReference) {
   const auto expected = read_expected(architecture);
   ASSERT_EQ(expected.size(), 5u);
 
-  double max_difference = 0;
+  std::vector<double> max_difference(std::size_t(model->info().layers), 0.0);
   for (const auto& golden : expected) {
-    const auto ids = model->tokenizer().encode(golden.sequence);
-    ASSERT_EQ(ids, golden.input_ids) << golden.sequence;
-    const auto layers = run_and_keep(*model, single_row(ids));
-    const std::int64_t tokens = std::int64_t(ids.size());
+    if (facts(architecture).tokenizer) ASSERT_EQ(model->tokenizer().encode(golden.sequence), golden.input_ids) << golden.sequence;
+    const auto layers = run_and_keep(*model, single_row(golden.input_ids));
+    const auto tokens = hsize_t(golden.input_ids.size());
     ASSERT_EQ(golden.attention_dims,
-              (std::vector<hsize_t>{hsize_t(model->info().layers), hsize_t(model->info().heads), hsize_t(tokens), hsize_t(tokens)}));
+              (std::vector<hsize_t>{hsize_t(model->info().layers), hsize_t(model->info().heads), tokens, tokens}));
     ASSERT_EQ(layers.size(), std::size_t(model->info().layers));
     const std::size_t per_layer = golden.attentions.size() / layers.size();
     for (std::size_t layer = 0; layer < layers.size(); ++layer) {
       ASSERT_EQ(layers[layer].size(), per_layer);
       for (std::size_t i = 0; i < per_layer; ++i) {
-        max_difference = std::max(max_difference, double(std::abs(layers[layer][i] - golden.attentions[layer * per_layer + i])));
+        max_difference[layer] =
+            std::max(max_difference[layer], double(std::abs(layers[layer][i] - golden.attentions[layer * per_layer + i])));
       }
     }
   }
-  std::printf("%s: max |attention - reference| = %.3g\n", architecture.c_str(), max_difference);
-  EXPECT_LT(max_difference, 1e-4);
+  std::printf("%s: max |attention - reference| per layer:", architecture.c_str());
+  for (double difference : max_difference) std::printf(" %.3g", difference);
+  std::printf("\n");
+  EXPECT_LT(*std::max_element(max_difference.begin(), max_difference.end()), 1e-4);
 }
 
 TEST_P(GoldenAttention, PaddedBatchGivesTheMapsOfSingleSequences) {
   auto model = load_model({golden_folder(GetParam()), std::nullopt, {}, 1});
   const auto expected = read_expected(GetParam());
   std::vector<std::vector<std::int64_t>> rows;
-  for (const auto& golden : expected) rows.push_back(model->tokenizer().encode(golden.sequence));
+  for (const auto& golden : expected) rows.push_back(golden.input_ids);
   std::int64_t tokens = 0;
   for (const auto& row : rows) tokens = std::max(tokens, std::int64_t(row.size()));
 
+  // Real tokens first, padding after them (XLNet too: its <sep> <cls> end the real tokens).
   TokenBatch batch{std::int64_t(rows.size()), tokens, {}, {}};
   for (const auto& row : rows) {
     batch.ids.insert(batch.ids.end(), row.begin(), row.end());
-    batch.ids.insert(batch.ids.end(), std::size_t(tokens) - row.size(), model->tokenizer().pad_id());
+    batch.ids.insert(batch.ids.end(), std::size_t(tokens) - row.size(), facts(GetParam()).pad);
     batch.lengths.push_back(std::int64_t(row.size()));
   }
   const auto batched = run_and_keep(*model, batch);
@@ -158,13 +121,14 @@ TEST_P(GoldenAttention, PaddedBatchGivesTheMapsOfSingleSequences) {
   std::printf("%s: max |padded batch - single| = %.3g\n", GetParam().c_str(), max_difference);
   // Not bit-identical: GEMM blocking depends on the row count and softmax sums over the padded
   // length, so the first layer differs by float32 rounding (~1e-6) that the peaked seeded weights
-  // amplify layer by layer (1.5e-5 measured on prot_bert's third layer). A masking error is O(0.1).
+  // amplify layer by layer (1.5e-5 measured on prot_bert's third layer). A masking error, or
+  // XLNet relative positions shifted by the padding, is O(0.1).
   EXPECT_LT(max_difference, 3e-5);
 }
 
 TEST_P(GoldenAttention, CallbackSeesEachLayerOnceInOrderWithItsShape) {
   auto model = load_model({golden_folder(GetParam()), std::nullopt, {}, 1});
-  const auto ids = model->tokenizer().encode("MKTAYIAKQR");
+  const auto ids = read_expected(GetParam()).at(1).input_ids;
   std::vector<int> seen;
   model->forward(single_row(ids), [&](int layer, const AttentionMaps& maps) {
     seen.push_back(layer);
@@ -185,17 +149,23 @@ TEST_P(GoldenAttention, CallbackSeesEachLayerOnceInOrderWithItsShape) {
 
 TEST_P(GoldenAttention, InfoDescribesTheCheckpoint) {
   const auto info = load_model({golden_folder(GetParam()), std::nullopt, {}, 0})->info();
-  const bool tape = GetParam() == "tape_bert";
-  EXPECT_EQ(info.layers, tape ? 2 : 3);
-  EXPECT_EQ(info.heads, 4);
-  EXPECT_EQ(info.hidden, tape ? 48 : 64);
-  EXPECT_EQ(info.max_positions, 128);
-  EXPECT_EQ(info.leading_special_tokens, 1);
-  EXPECT_EQ(info.trailing_special_tokens, 1);
+  const GoldenFacts golden = facts(GetParam());
+  EXPECT_EQ(info.layers, golden.layers);
+  EXPECT_EQ(info.heads, golden.heads);
+  EXPECT_EQ(info.hidden, golden.hidden);
+  EXPECT_EQ(info.max_positions, golden.max_positions);
+  EXPECT_EQ(info.leading_special_tokens, golden.leading);
+  EXPECT_EQ(info.trailing_special_tokens, golden.trailing);
   EXPECT_EQ(info.directory, golden_folder(GetParam()));
-  // sha256sum of the golden files (coreutils), an independent check of our SHA-256.
-  EXPECT_EQ(info.weights_sha256, tape ? "43f1f60db04a7e9e17e8095e531bcf5ebc5479fa79198e0ce2b4bd091289f29c"
-                                      : "c5df53b4791985ba77c6e5d685fb8e4b1c2d92400529c7383e8790ecc2ba905e");
+  EXPECT_EQ(info.weights_sha256, golden.sha256);
+  EXPECT_TRUE(info.weights_note.empty());
+}
+
+TEST_P(GoldenAttention, TokenizerWithoutItsFileNamesTheFile) {
+  if (facts(GetParam()).tokenizer) GTEST_SKIP() << "the golden folder ships its vocabulary";
+  auto model = load_model({golden_folder(GetParam()), std::nullopt, {}, 1});
+  testing::expect_error_mentioning([&] { model->tokenizer().encode("MKT"); }, {"spiece.model", "missing", "--input-ids"});
+  testing::expect_error_mentioning([&] { model->tokenizer().pad_id(); }, {"spiece.model"});
 }
 
 TEST_P(GoldenAttention, RejectsBatchesThatLie) {
@@ -204,11 +174,21 @@ TEST_P(GoldenAttention, RejectsBatchesThatLie) {
   testing::expect_error_mentioning([&] { model->forward({1, 3, {2, 5, 3}, {4}}, ignore); }, {"length 4"});
   testing::expect_error_mentioning([&] { model->forward({1, 3, {2, 5}, {2}}, ignore); }, {"holds 2 ids"});
   testing::expect_error_mentioning([&] { model->forward({1, 3, {2, 99, 3}, {3}}, ignore); }, {"token id 99"});
-  testing::expect_error_mentioning([&] { model->forward({1, 129, std::vector<std::int64_t>(129, 5), {129}}, ignore); },
-                                   {"128 positions"});
+  testing::expect_error_mentioning([&] { model->forward({1, 3, {2, -1, 3}, {3}}, ignore); }, {"token id -1"});
+  const std::int64_t too_long = model->info().max_positions + 1;
+  testing::expect_error_mentioning(
+      [&] { model->forward({1, too_long, std::vector<std::int64_t>(std::size_t(too_long), 5), {too_long}}, ignore); },
+      {std::to_string(model->info().max_positions) + " positions"});
 }
 
-INSTANTIATE_TEST_SUITE_P(BothBertLayouts, GoldenAttention, ::testing::Values("tape_bert", "prot_bert"));
+TEST_P(GoldenAttention, ReducedPrecisionNeedsAGpu) {
+  LoadOptions options{golden_folder(GetParam()), std::nullopt, {}, 1};
+  options.precision = Precision::bfloat16;
+  testing::expect_error_mentioning([&] { load_model(options); }, {"bfloat16", "CUDA"});
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryArchitecture, GoldenAttention,
+                         ::testing::Values("tape_bert", "prot_bert", "prot_albert", "prot_xlnet", "esm2"));
 
 }  // namespace
 }  // namespace bertology::model

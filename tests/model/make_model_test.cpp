@@ -3,6 +3,7 @@
 
 #include "bertology/model/make_model.h"
 #include "model_test_support.h"
+#include "safetensors.h"
 
 namespace bertology::model {
 namespace {
@@ -50,7 +51,7 @@ TEST_P(MadeModel, LoadsAsItsLayoutAndIsDeterministicForASeed) {
   EXPECT_EQ(a->info().layers, 3);
   EXPECT_EQ(a->info().heads, 2);
   EXPECT_EQ(a->info().hidden, 16);
-  EXPECT_EQ(a->info().max_positions, 64);
+  EXPECT_EQ(a->info().max_positions, GetParam() == Architecture::prot_xlnet ? 512 : 64);
   auto b = load_model({scratch.path("b"), std::nullopt, {}, 1});
   auto c = load_model({scratch.path("c"), std::nullopt, {}, 1});
   EXPECT_EQ(a->info().weights_sha256, b->info().weights_sha256);
@@ -69,8 +70,23 @@ TEST_P(MadeModel, ConfigSaysTheWeightsAreSeeded) {
   make_model(small(GetParam(), 5, scratch.path("m")));
   const auto config = nlohmann::json::parse(read_bytes(scratch.path("m/config.json")));
   EXPECT_EQ(config.at("bertology_seed").get<std::uint64_t>(), 5u);
-  EXPECT_EQ(config.at("intermediate_size").get<int>(), 64);  // 4 × hidden by default
-  EXPECT_EQ(config.contains("model_type"), GetParam() == Architecture::prot_bert);
+  const bool xlnet = GetParam() == Architecture::prot_xlnet;
+  EXPECT_EQ(config.at(xlnet ? "d_inner" : "intermediate_size").get<int>(), 64);  // 4 × hidden by default
+  EXPECT_EQ(config.contains("model_type"), GetParam() != Architecture::tape_bert);  // TAPE's configs have none
+  EXPECT_NE(load_model({scratch.path("m"), std::nullopt, {}, 1})->info().weights_note.find("seed 5"), std::string::npos);
+}
+
+// The folder is complete: the tokenizer reads the residues, with the layout's special tokens.
+TEST_P(MadeModel, TokenizerFileComesWithTheWeights) {
+  ScratchFolder scratch;
+  make_model(small(GetParam(), 5, scratch.path("m")));
+  const bool sentencepiece = GetParam() == Architecture::prot_albert || GetParam() == Architecture::prot_xlnet;
+  EXPECT_EQ(std::filesystem::exists(scratch.path("m/spiece.model")), sentencepiece);
+  EXPECT_EQ(std::filesystem::exists(scratch.path("m/vocab.txt")), !sentencepiece);
+  auto model = load_model({scratch.path("m"), std::nullopt, {}, 1});
+  const auto ids = model->tokenizer().encode("MKTAYIAKQRUZOBX");
+  const auto& info = model->info();
+  EXPECT_EQ(ids.size(), 15u + std::size_t(info.leading_special_tokens + info.trailing_special_tokens));
 }
 
 TEST_P(MadeModel, RefusesToOverwriteUnlessForced) {
@@ -94,7 +110,42 @@ TEST_P(MadeModel, RejectsImpossibleSizes) {
   EXPECT_FALSE(std::filesystem::exists(scratch.path("m/model.safetensors")));
 }
 
-INSTANTIATE_TEST_SUITE_P(BothBertLayouts, MadeModel, ::testing::Values(Architecture::tape_bert, Architecture::prot_bert),
+TEST(MadeLayout, AlbertHasFactorisedEmbeddingsAndOneSharedLayer) {
+  ScratchFolder scratch;
+  auto options = small(Architecture::prot_albert, 3, scratch.path("m"));
+  options.embedding = 8;
+  make_model(options);
+  SafetensorsReader weights(scratch.path("m/model.safetensors"));
+  EXPECT_EQ(weights.entry("albert.embeddings.word_embeddings.weight").shape, (std::vector<std::int64_t>{30, 8}));
+  EXPECT_EQ(weights.entry("albert.encoder.embedding_hidden_mapping_in.weight").shape, (std::vector<std::int64_t>{16, 8}));
+  EXPECT_TRUE(weights.contains("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight"));
+  EXPECT_FALSE(weights.contains("albert.encoder.albert_layer_groups.1.albert_layers.0.ffn.weight"));
+  EXPECT_EQ(load_model({scratch.path("m"), std::nullopt, {}, 1})->info().layers, 3);
+}
+
+// ESM-2 checkpoints hold their rotary frequencies rounded through float16; so do ours: the same
+// head size as the esm2 golden gives its values bit for bit.
+TEST(MadeLayout, Esm2RotaryFrequenciesAreThoseOfTheCheckpoints) {
+  ScratchFolder scratch;
+  auto options = small(Architecture::esm2, 3, scratch.path("m"));
+  options.hidden = 48;
+  options.heads = 4;
+  make_model(options);
+  SafetensorsReader made(scratch.path("m/model.safetensors"));
+  SafetensorsReader golden(testing::golden_folder("esm2") + "/model.safetensors");
+  const std::string name = "esm.encoder.layer.0.attention.self.rotary_embeddings.inv_freq";
+  EXPECT_EQ(made.read_float32(name), golden.read_float32(name));
+}
+
+TEST(MadeLayout, TorchScriptHasNoLayout) {
+  ScratchFolder scratch;
+  testing::expect_error_mentioning([&] { make_model(small(Architecture::torchscript, 1, scratch.path("m"))); },
+                                   {"TorchScript"});
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryLayout, MadeModel,
+                         ::testing::Values(Architecture::tape_bert, Architecture::prot_bert, Architecture::prot_albert,
+                                           Architecture::prot_xlnet, Architecture::esm2),
                          [](const auto& info) { return architecture_name(info.param); });
 
 }  // namespace

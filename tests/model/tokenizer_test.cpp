@@ -1,6 +1,13 @@
-// Residues to token ids for both BERT layouts, checked against the checkpoints' vocab.txt.
+// Residues to token ids: the word vocabularies (TAPE, ProtBert, ESM-2) checked against the
+// checkpoints' vocab.txt, and the sentencepiece tokenizers of ProtAlbert and ProtXLNet with
+// sentencepiece models trained here (the real spiece.model files are not public test data).
+#include <filesystem>
+
 #include "bertology/model/model.h"
+#include "golden_data.h"
 #include "model_test_support.h"
+#include "sentencepiece.h"
+#include "tokenizer.h"
 
 namespace bertology::model {
 namespace {
@@ -13,16 +20,20 @@ class Tokenizers : public ::testing::Test {
   static void SetUpTestSuite() {
     tape_ = load_model({golden_folder("tape_bert"), std::nullopt, {}, 1}).release();
     prot_ = load_model({golden_folder("prot_bert"), std::nullopt, {}, 1}).release();
+    esm_ = load_model({golden_folder("esm2"), std::nullopt, {}, 1}).release();
   }
   static void TearDownTestSuite() {
     delete tape_;
     delete prot_;
+    delete esm_;
   }
   static Model* tape_;
   static Model* prot_;
+  static Model* esm_;
 };
 Model* Tokenizers::tape_ = nullptr;
 Model* Tokenizers::prot_ = nullptr;
+Model* Tokenizers::esm_ = nullptr;
 
 // Ids as the vocab.txt files list them (line index).
 TEST_F(Tokenizers, TapeKeepsTheRareLetters) {
@@ -37,12 +48,18 @@ TEST_F(Tokenizers, ProtBertMapsRareLettersToX) {
   EXPECT_EQ(prot_->tokenizer().pad_id(), 0);
 }
 
+TEST_F(Tokenizers, EsmKeepsTheRareLettersWithTheirOwnIds) {
+  // <cls>=0 A=5 U=26 Z=27 O=28 B=25 X=24 <eos>=2, <pad>=1
+  EXPECT_EQ(esm_->tokenizer().encode("AUZOBX"), (std::vector<std::int64_t>{0, 5, 26, 27, 28, 25, 24, 2}));
+  EXPECT_EQ(esm_->tokenizer().pad_id(), 1);
+}
+
 TEST_F(Tokenizers, EmptySequenceIsJustTheSpecialTokens) {
   EXPECT_EQ(prot_->tokenizer().encode(""), (std::vector<std::int64_t>{2, 3}));
 }
 
 TEST_F(Tokenizers, LettersWithoutATokenAreErrors) {
-  for (Model* model : {tape_, prot_}) {
+  for (Model* model : {tape_, prot_, esm_}) {
     expect_error_mentioning([&] { model->tokenizer().encode("MK*"); }, {"'*'", "position 3", "vocab.txt"});
     expect_error_mentioning([&] { model->tokenizer().encode("1MK"); }, {"'1'", "position 1"});
     expect_error_mentioning([&] { model->tokenizer().encode("MKa"); }, {"'a'", "position 3"});
@@ -57,6 +74,122 @@ TEST(Tokenizer, VocabularyWithoutSpecialTokensIsAnError) {
   vocabulary.replace(vocabulary.find("[SEP]"), 5, "[XYZ]");
   testing::write_bytes(folder + "/vocab.txt", vocabulary);
   expect_error_mentioning([&] { load_model({folder, std::nullopt, {}, 1}); }, {"vocab.txt", "[SEP]"});
+}
+
+// A sentencepiece model of word pieces "▁A" … "▁Z" in alphabetical order after the given
+// special pieces (sentencepiece_trainer flags), trained on spaced residue letters.
+std::string residue_word_model(std::map<std::string, std::string> options, const std::string& letters) {
+  options.insert({{"model_type", "word"}, {"normalization_rule_name", "identity"}, {"num_threads", "1"}, {"minloglevel", "2"}});
+  std::vector<std::string> lines;
+  for (std::size_t rank = 0; rank < letters.size(); ++rank) {  // decreasing counts: A most frequent
+    std::string line;
+    for (std::size_t count = rank; count < letters.size(); ++count) (line += letters[rank]) += ' ';
+    lines.push_back(line);
+  }
+  return train_sentencepiece(options, lines);
+}
+
+const std::map<std::string, std::string> albert_specials{
+    {"pad_id", "0"}, {"unk_id", "1"}, {"bos_id", "-1"}, {"eos_id", "-1"}, {"control_symbols", "[CLS],[SEP],[MASK]"}};
+const std::map<std::string, std::string> xlnet_specials{{"unk_id", "0"},
+                                                        {"bos_id", "1"},
+                                                        {"eos_id", "2"},
+                                                        {"pad_id", "-1"},
+                                                        {"control_symbols", "<cls>,<sep>,<pad>,<mask>,<eod>,<eop>"}};
+const std::string letters_without_j = "ABCDEFGHIKLMNOPQRSTUVWXYZ";
+
+// A golden ALBERT or XLNet folder with a spiece.model.
+std::string folder_with_spiece(const std::string& architecture, const std::string& model, const testing::ScratchFolder& scratch) {
+  const auto folder = testing::copy_golden(architecture, scratch);
+  testing::write_bytes(folder + "/spiece.model", model);
+  return folder;
+}
+
+TEST(SentencePieceTokenizer, AlbertGivesOnePiecePerResidueBetweenClsAndSep) {
+  testing::ScratchFolder scratch;
+  const auto folder = folder_with_spiece("prot_albert", residue_word_model(albert_specials, letters_without_j), scratch);
+  const SentencePieceModel pieces(folder + "/spiece.model");
+  const auto id = [&](const std::string& piece) { return std::int64_t(pieces.id(piece).value()); };
+  ASSERT_EQ(id("[CLS]"), 2);
+  ASSERT_EQ(id("\u2581A"), 5);  // "▁A": the first letter piece follows the five specials
+
+  auto model = load_model({folder, std::nullopt, {}, 1});
+  // ProtAlbert was fed U, Z, O, B as X.
+  EXPECT_EQ(model->tokenizer().encode("MKTUB"), (std::vector<std::int64_t>{id("[CLS]"), id("\u2581M"), id("\u2581K"),
+                                                                         id("\u2581T"), id("\u2581X"), id("\u2581X"),
+                                                                         id("[SEP]")}));
+  EXPECT_EQ(model->tokenizer().pad_id(), id("<pad>"));
+  EXPECT_EQ(model->tokenizer().encode(""), (std::vector<std::int64_t>{id("[CLS]"), id("[SEP]")}));
+}
+
+TEST(SentencePieceTokenizer, XLNetPutsSepAndClsAtTheEnd) {
+  testing::ScratchFolder scratch;
+  const auto folder = folder_with_spiece("prot_xlnet", residue_word_model(xlnet_specials, letters_without_j), scratch);
+  const SentencePieceModel pieces(folder + "/spiece.model");
+  const auto id = [&](const std::string& piece) { return std::int64_t(pieces.id(piece).value()); };
+  auto model = load_model({folder, std::nullopt, {}, 1});
+  EXPECT_EQ(model->info().leading_special_tokens, 0);
+  EXPECT_EQ(model->info().trailing_special_tokens, 2);
+  EXPECT_EQ(model->tokenizer().encode("AKZ"),
+            (std::vector<std::int64_t>{id("\u2581A"), id("\u2581K"), id("\u2581X"), id("<sep>"), id("<cls>")}));
+  EXPECT_EQ(model->tokenizer().pad_id(), id("<pad>"));
+}
+
+// make_model's spiece.model has the goldens' placeholder ids: through it, the tokenizer gives
+// exactly the reference's input_ids.
+TEST(SentencePieceTokenizer, ResidueModelReproducesTheGoldensInputIds) {
+  for (auto architecture : {Architecture::prot_albert, Architecture::prot_xlnet}) {
+    testing::ScratchFolder scratch;
+    const std::string name = architecture_name(architecture);
+    const auto folder = folder_with_spiece(name, train_residue_sentencepiece(architecture).serialized, scratch);
+    auto model = load_model({folder, std::nullopt, {}, 1});
+    for (const auto& golden : testing::read_expected(name)) {
+      EXPECT_EQ(model->tokenizer().encode(golden.sequence), golden.input_ids) << name << " " << golden.sequence;
+    }
+  }
+}
+
+TEST(SentencePieceTokenizer, LettersWithoutAPieceAreErrors) {
+  testing::ScratchFolder scratch;
+  const auto folder = folder_with_spiece("prot_albert", residue_word_model(albert_specials, letters_without_j), scratch);
+  auto model = load_model({folder, std::nullopt, {}, 1});
+  expect_error_mentioning([&] { model->tokenizer().encode("MJK"); }, {"'J'", "position 2", "spiece.model"});
+  expect_error_mentioning([&] { model->tokenizer().encode("MK*"); }, {"'*'", "position 3", "spiece.model"});
+  expect_error_mentioning([&] { model->tokenizer().encode("M K"); }, {"' '", "position 2"});
+  expect_error_mentioning([&] { model->tokenizer().encode("mk"); }, {"'m'", "position 1"});
+}
+
+// A character-level model splits "▁M" into "▁" and "M": two tokens for one residue.
+TEST(SentencePieceTokenizer, ModelThatSplitsResiduesIsRefused) {
+  testing::ScratchFolder scratch;
+  auto options = albert_specials;
+  options["model_type"] = "char";
+  const auto folder = folder_with_spiece("prot_albert", residue_word_model(options, letters_without_j), scratch);
+  auto model = load_model({folder, std::nullopt, {}, 1});
+  expect_error_mentioning([&] { model->tokenizer().encode("MKT"); },
+                          {"spiece.model", "splits residue 'M' at position 1 into 2 pieces", "one token per residue"});
+}
+
+TEST(SentencePieceTokenizer, ModelWithoutTheLayoutsSpecialsIsRefused) {
+  testing::ScratchFolder scratch;
+  // An XLNet-layout model in an ALBERT folder: no [CLS].
+  const auto folder = folder_with_spiece("prot_albert", residue_word_model(xlnet_specials, letters_without_j), scratch);
+  expect_error_mentioning([&] { load_model({folder, std::nullopt, {}, 1}); }, {"spiece.model", "[CLS]"});
+}
+
+TEST(SentencePieceTokenizer, ModelLargerThanTheEmbeddingIsRefused) {
+  testing::ScratchFolder scratch;
+  // 11 specials + 26 letters = 37 pieces, more than the golden ALBERT's 34 embeddings.
+  auto options = xlnet_specials;
+  options["control_symbols"] = "<cls>,<sep>,<pad>,<mask>,<eod>,<eop>,[CLS],[SEP]";
+  const auto folder = folder_with_spiece("prot_albert", residue_word_model(options, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"), scratch);
+  expect_error_mentioning([&] { load_model({folder, std::nullopt, {}, 1}); }, {"spiece.model", "37 pieces", "vocab_size 34"});
+}
+
+TEST(SentencePieceTokenizer, FileThatIsNotAModelIsNamed) {
+  testing::ScratchFolder scratch;
+  const auto folder = folder_with_spiece("prot_xlnet", "not a sentencepiece model", scratch);
+  expect_error_mentioning([&] { load_model({folder, std::nullopt, {}, 1}); }, {"spiece.model", "not a readable sentencepiece model"});
 }
 
 }  // namespace

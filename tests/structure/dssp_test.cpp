@@ -81,11 +81,14 @@ TEST(Dssp, IdealThreeTenHelixIsG) {
   EXPECT_EQ(assign_secondary_structure(ideal_chain(20, -49.0, -26.0)), " " + repeat('G', 18) + " ");
 }
 
+TEST(Dssp, IdealPiHelixIsI) {
+  EXPECT_EQ(assign_secondary_structure(ideal_chain(20, -57.1, -69.7)), " " + repeat('I', 18) + " ");
+}
+
 TEST(Dssp, PiHelixTakesPriorityOverAlpha) {
-  // This π geometry also closes the i→i+4 bonds, so α is assigned first and π must replace it.
-  auto chain = ideal_chain(20, -57.1, -69.7);
-  std::string states = assign_secondary_structure(chain);
-  EXPECT_EQ(states.substr(2, 15), repeat('I', 15)) << "'" << states << "'";
+  // Between α and π: both the i→i+4 and the i→i+5 bonds form, so α is assigned first and π
+  // replaces it (mkdssp ≥ 2.1; DSSP 2.0 and Kabsch & Sander kept α).
+  EXPECT_EQ(assign_secondary_structure(ideal_chain(20, -57.0, -61.0)), " " + repeat('I', 18) + " ");
 }
 
 TEST(Dssp, ExtendedStrandAloneIsNotASheet) {
@@ -113,12 +116,109 @@ TEST(Dssp, ResidueWithoutOxygenIsBlankAndBreaksTheChain) {
 }
 
 TEST(Dssp, ProlineDonatesNoHydrogenBond) {
-  // Prolines at 4 and 5 lose the bonds to 0 and 1: the helix starts one turn later.
+  // Prolines at 4 and 5 lose the bonds to 0 and 1, so the helix starts one residue later;
+  // residue 2 is then in no turn and shows the bend every α-helix has (κ ≈ 109°).
   auto chain = ideal_chain(20, -57.8, -47.0);
   chain[4].amino_acid = chain[5].amino_acid = 'P';
-  std::string states = assign_secondary_structure(chain);
-  EXPECT_EQ(states.substr(0, 3), "   ") << "'" << states << "'";
-  EXPECT_EQ(states.substr(3, 16), repeat('H', 16)) << "'" << states << "'";
+  EXPECT_EQ(assign_secondary_structure(chain), "  S" + repeat('H', 16) + " ");
+}
+
+// Fragments of real structures (N, CA, C, O; P marks proline), expected states from mkdssp 4.2.2
+// run on each fragment alone.
+struct FragmentResidue {
+  char amino_acid;
+  Point atoms[4];  // N, CA, C, O
+};
+
+template <std::size_t size>
+std::vector<BackboneResidue> fragment(const FragmentResidue (&residues)[size], int first_number) {
+  std::vector<BackboneResidue> result;
+  for (const FragmentResidue& f : residues) {
+    BackboneResidue r;
+    r.chain = "A";
+    r.sequence_number = first_number + static_cast<int>(result.size());
+    r.amino_acid = f.amino_acid;
+    r.n = f.atoms[0], r.ca = f.atoms[1], r.c = f.atoms[2], r.o = f.atoms[3];
+    result.push_back(r);
+  }
+  return result;
+}
+
+// PDB 1U2H chain A residues 61-84: a β-hairpin, an isolated bridge, turns, a 3₁₀ helix, bends.
+const FragmentResidue k1u2hFragment[] = {
+    {'X', {{32.241, -1.543, 10.732}, {32.921, -2.737, 10.245}, {32.597, -3.889, 11.171}, {32.823, -3.790, 12.386}}},
+    {'P', {{32.041, -4.975, 10.668}, {31.700, -6.058, 11.568}, {32.937, -6.861, 11.974}, {33.931, -6.921, 11.239}}},
+    {'X', {{32.842, -7.473, 13.147}, {33.832, -8.370, 13.661}, {33.022, -9.353, 14.602}, {31.797, -9.334, 14.585}}},
+    {'X', {{33.669, -10.228, 15.332}, {32.918, -11.231, 16.094}, {32.023, -10.623, 17.186}, {31.033, -11.268, 17.646}}},
+    {'X', {{32.355, -9.406, 17.625}, {31.596, -8.839, 18.715}, {30.854, -7.622, 18.266}, {30.263, -6.973, 19.101}}},
+    {'X', {{30.717, -7.399, 16.978}, {29.824, -6.353, 16.489}, {29.396, -6.733, 15.071}, {30.250, -6.968, 14.194}}},
+    {'X', {{28.094, -6.837, 14.825}, {27.651, -7.272, 13.502}, {26.189, -6.920, 13.335}, {25.442, -6.708, 14.303}}},
+    {'X', {{25.791, -6.872, 12.063}, {24.445, -6.545, 11.649}, {23.682, -7.831, 11.346}, {24.238, -8.775, 10.817}}},
+    {'X', {{22.377, -7.817, 11.629}, {21.487, -8.935, 11.378}, {20.237, -8.412, 10.662}, {19.786, -7.269, 10.895}}},
+    {'X', {{19.674, -9.253, 9.793}, {18.357, -9.045, 9.198}, {17.466, -10.204, 9.576}, {17.843, -11.382, 9.393}}},
+    {'X', {{16.305, -9.846, 10.148}, {15.216, -10.798, 10.615}, {13.891, -10.547, 9.877}, {13.769, -9.640, 9.125}}},
+    {'X', {{12.846, -11.350, 10.097}, {11.583, -11.232, 9.304}, {10.878, -9.937, 9.634}, {11.135, -9.326, 10.746}}},
+    {'X', {{9.972, -9.542, 8.749}, {9.162, -8.388, 8.898}, {9.929, -7.124, 8.819}, {9.439, -6.116, 9.249}}},
+    {'X', {{11.108, -7.140, 8.184}, {11.873, -5.941, 8.009}, {12.683, -5.530, 9.225}, {13.171, -4.388, 9.256}}},
+    {'X', {{12.815, -6.405, 10.221}, {13.641, -6.081, 11.406}, {15.104, -6.144, 11.016}, {15.561, -7.124, 10.424}}},
+    {'X', {{15.841, -5.102, 11.378}, {17.282, -5.034, 11.145}, {17.903, -4.621, 12.476}, {17.402, -3.722, 13.137}}},
+    {'X', {{18.985, -5.296, 12.838}, {19.591, -5.062, 14.151}, {21.104, -4.894, 13.985}, {21.717, -5.519, 13.125}}},
+    {'X', {{21.674, -4.057, 14.840}, {23.105, -4.013, 15.065}, {23.334, -4.530, 16.493}, {22.752, -4.026, 17.450}}},
+    {'X', {{24.156, -5.566, 16.619}, {24.499, -6.172, 17.903}, {25.947, -5.835, 18.258}, {26.839, -5.953, 17.426}}},
+    {'X', {{26.148, -5.406, 19.507}, {27.476, -5.197, 20.065}, {27.586, -6.085, 21.305}, {26.734, -6.015, 22.193}}},
+    {'X', {{28.598, -6.937, 21.351}, {28.793, -7.833, 22.492}, {29.809, -7.195, 23.454}, {30.926, -6.822, 23.041}}},
+    {'X', {{29.397, -7.086, 24.720}, {30.232, -6.572, 25.821}, {30.738, -5.172, 25.468}, {31.895, -4.935, 25.094}}},
+    {'X', {{29.837, -4.214, 25.669}, {30.095, -2.829, 25.292}, {31.351, -2.301, 25.973}, {31.681, -2.644, 27.137}}},
+    {'X', {{32.050, -1.453, 25.229}, {33.227, -0.724, 25.690}, {32.929, 0.777, 25.595}, {32.080, 1.209, 24.784}}},
+};
+
+TEST(Dssp, HairpinWithBridgeAndThreeTenHelixMatchesMkdssp) {
+  EXPECT_EQ(assign_secondary_structure(fragment(k1u2hFragment, 61)), "  BTTEEEEE GGG EEEEESS  ");
+}
+
+// PDB 1FB0 chain A residues 80-103: a β-hairpin whose second strand has a classic bulge at 92
+// (no partner of its own, yet E because the ladders on both sides of it join).
+const FragmentResidue k1fb0Fragment[] = {
+    {'X', {{4.789, 45.574, 2.352}, {4.565, 46.972, 2.025}, {3.784, 47.593, 3.177}, {3.205, 46.880, 3.991}}},
+    {'P', {{3.800, 48.928, 3.290}, {4.520, 49.825, 2.387}, {6.043, 49.693, 2.489}, {6.589, 49.447, 3.562}}},
+    {'X', {{6.711, 49.837, 1.351}, {8.165, 49.762, 1.278}, {8.649, 50.916, 0.418}, {8.049, 51.230, -0.609}}},
+    {'X', {{9.714, 51.573, 0.856}, {10.292, 52.657, 0.077}, {11.717, 52.245, -0.238}, {12.483, 51.871, 0.650}}},
+    {'X', {{12.063, 52.289, -1.514}, {13.399, 51.915, -1.941}, {14.112, 53.118, -2.550}, {13.493, 53.943, -3.221}}},
+    {'X', {{15.412, 53.214, -2.295}, {16.239, 54.279, -2.834}, {17.262, 53.656, -3.779}, {17.917, 52.677, -3.432}}},
+    {'X', {{17.398, 54.241, -4.964}, {18.347, 53.774, -5.966}, {19.297, 54.907, -6.351}, {18.940, 56.080, -6.275}}},
+    {'X', {{20.515, 54.547, -6.743}, {21.506, 55.526, -7.180}, {22.549, 54.843, -8.056}, {23.174, 53.861, -7.649}}},
+    {'X', {{22.720, 55.368, -9.265}, {23.671, 54.820, -10.223}, {23.327, 53.380, -10.591}, {24.209, 52.588, -10.917}}},
+    {'X', {{22.043, 53.042, -10.528}, {21.619, 51.701, -10.889}, {21.668, 50.680, -9.772}, {21.324, 49.515, -9.977}}},
+    {'X', {{22.084, 51.109, -8.588}, {22.174, 50.204, -7.452}, {21.210, 50.568, -6.318}, {20.990, 51.743, -6.015}}},
+    {'X', {{20.631, 49.541, -5.710}, {19.716, 49.701, -4.590}, {20.585, 50.068, -3.395}, {21.508, 49.327, -3.036}}},
+    {'X', {{20.311, 51.213, -2.781}, {21.123, 51.642, -1.652}, {20.497, 51.439, -0.275}, {21.211, 51.280, 0.714}}},
+    {'X', {{19.172, 51.424, -0.209}, {18.500, 51.294, 1.076}, {17.023, 50.936, 0.913}, {16.408, 51.259, -0.100}}},
+    {'X', {{16.467, 50.269, 1.919}, {15.065, 49.852, 1.910}, {14.447, 50.191, 3.261}, {15.038, 49.906, 4.308}}},
+    {'X', {{13.263, 50.794, 3.230}, {12.556, 51.167, 4.446}, {11.139, 50.612, 4.365}, {10.468, 50.759, 3.344}}},
+    {'X', {{10.693, 49.972, 5.442}, {9.363, 49.379, 5.492}, {8.481, 50.088, 6.507}, {8.960, 50.511, 7.552}}},
+    {'X', {{7.196, 50.218, 6.194}, {6.271, 50.844, 7.124}, {5.827, 52.257, 6.803}, {6.082, 52.775, 5.716}}},
+    {'X', {{5.144, 52.877, 7.761}, {4.663, 54.245, 7.604}, {5.799, 55.167, 8.015}, {5.916, 55.541, 9.182}}},
+    {'X', {{6.637, 55.519, 7.043}, {7.797, 56.372, 7.275}, {7.445, 57.851, 7.346}, {6.770, 58.387, 6.465}}},
+    {'P', {{7.913, 58.536, 8.399}, {7.629, 59.964, 8.552}, {8.385, 60.759, 7.492}, {9.418, 60.314, 6.990}}},
+    {'X', {{7.868, 61.935, 7.163}, {8.493, 62.810, 6.184}, {9.951, 63.106, 6.552}, {10.817, 63.195, 5.674}}},
+    {'X', {{10.221, 63.240, 7.848}, {11.567, 63.547, 8.330}, {12.610, 62.471, 8.017}, {13.720, 62.785, 7.595}}},
+    {'X', {{12.254, 61.208, 8.225}, {13.176, 60.102, 7.969}, {13.506, 59.970, 6.486}, {14.643, 59.689, 6.115}}},
+};
+
+TEST(Dssp, BetaBulgeJoinsTheLadders) {
+  EXPECT_EQ(assign_secondary_structure(fragment(k1fb0Fragment, 80)), "  EEEEEETTEEEEEEES   S  ");
+}
+
+TEST(Dssp, MovingTheStructureChangesNothing) {
+  // Shifts that put the atoms in other cells of the neighbour grid, across zero included.
+  auto residues = fragment(k1fb0Fragment, 80);
+  const std::string expected = assign_secondary_structure(residues);
+  for (double shift : {-1000.0, -95.3, -40.0, -13.7, -4.5, 2.2, 7.9, 31.1, 88.8, 512.0}) {
+    auto moved = residues;
+    for (auto& r : moved)
+      for (auto* atom : {&r.n, &r.ca, &r.c, &r.o}) **atom = **atom + Point{shift, -0.7 * shift, 0.3 * shift};
+    EXPECT_EQ(assign_secondary_structure(moved), expected) << "shifted by " << shift;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -200,26 +300,46 @@ using ResidueKey = std::tuple<std::string, int, char>;  // chain, number, insert
 // use: it needs HEADER and CRYST1 records, rejects blank chain ids and some record orders, ran
 // away past 8 GB on a file without END, and takes the LAST altloc of an atom where we take the
 // highest occupancy. A clean copy of the same atoms makes the comparison one of the DSSP
-// algorithms alone. Chains get one-letter ids (the classic DSSP format has one column for them).
+// algorithms alone. SEQRES records list the residues written, because without them mkdssp
+// takes modified residues (MSE) for ligands and breaks the chain there. Chains get one-letter
+// ids (the classic DSSP format has one column for them).
 std::map<char, std::string> write_pdb_for_mkdssp(const Model& model, const std::string& path) {
   const std::string letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   std::map<std::string, char> letter_of;
   std::map<char, std::string> chain_of;
+  std::map<char, std::vector<std::string>> sequence_of;
+  for (std::size_t k = 0; k < model.residues.size(); ++k) {
+    const std::string& chain = model.residues[k].chain;
+    if (!letter_of.count(chain)) {
+      char letter = letters.at(letter_of.size());
+      letter_of[chain] = letter;
+      chain_of[letter] = chain;
+    }
+    sequence_of[letter_of[chain]].push_back(model.names[k]);
+  }
+
   std::ofstream out(path);
-  out << "HEADER    BERTOLOGY DSSP TEST                     01-JAN-00   TEST              \n"
-      << "CRYST1    1.000    1.000    1.000  90.00  90.00  90.00 P 1           1          \n";
+  out << "HEADER    BERTOLOGY DSSP TEST                     01-JAN-00   TEST              \n";
+  char line[96];
+  for (const auto& [letter, names] : sequence_of) {
+    for (std::size_t k = 0; k < names.size(); ++k) {
+      if (k % 13 == 0) {
+        if (k > 0) out << '\n';
+        std::snprintf(line, sizeof line, "SEQRES %3zu %c %4zu  ", k / 13 + 1, letter, names.size());
+        out << line;
+      }
+      std::snprintf(line, sizeof line, "%3s ", names[k].c_str());
+      out << line;
+    }
+    out << '\n';
+  }
+  out << "CRYST1    1.000    1.000    1.000  90.00  90.00  90.00 P 1           1          \n";
   int serial = 0;
   for (std::size_t k = 0; k < model.residues.size(); ++k) {
     const BackboneResidue& r = model.residues[k];
-    if (!letter_of.count(r.chain)) {
-      if (k > 0) out << "TER\n";
-      char letter = letters.at(letter_of.size());
-      letter_of[r.chain] = letter;
-      chain_of[letter] = r.chain;
-    }
+    if (k > 0 && r.chain != model.residues[k - 1].chain) out << "TER\n";
     for (auto [name, atom] : {std::pair{" N  ", r.n}, std::pair{" CA ", r.ca}, std::pair{" C  ", r.c}, std::pair{" O  ", r.o}}) {
       if (!atom) continue;
-      char line[96];
       std::snprintf(line, sizeof line, "%-6s%5d %4s %3s %c%4d%c   %8.3f%8.3f%8.3f  1.00  0.00           %c  \n",
                     model.het_flags[k] == 'H' ? "HETATM" : "ATOM", ++serial % 100000, name, model.names[k].c_str(),
                     letter_of[r.chain], r.sequence_number, r.insertion_code, (*atom)[0], (*atom)[1], (*atom)[2], name[1]);

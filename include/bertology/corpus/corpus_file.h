@@ -1,11 +1,15 @@
 #pragma once
 // corpus.h5: the prepared input of `bertology run`.
 //   /sequences/ids        string [N]
+//   /sequences/sources    string [N]     file each record was read from (structures; optional)
+//   /sequences/chains     string [N]     its chain name there, "" for blank (with sources)
 //   /sequences/offsets    int64 [N+1]   residues of record r are [offsets[r], offsets[r+1])
 //   /sequences/residues   uint8 [R]     one-letter codes (ASCII), raw
 //   /coordinates/ca       float64 [R, 3] Cα in Å (optional)
 //   /coordinates/mask     uint8 [R]      1 = coordinate present
-//   /labels/<name>        int8 [R]       -1 unknown; attributes kind, classes
+//   /coordinates/cb       float64 [R, 3] Cβ in Å, Cα for glycine (optional)
+//   /coordinates/cb_mask  uint8 [R]      1 = coordinate present
+//   /labels/<name>        int8 [R]       -1 unknown; attributes kind, classes, description (optional)
 //   root attributes       provenance: version, command_line, created, sources, letters, …
 #include <mpi.h>
 
@@ -28,6 +32,7 @@ struct CorpusMetadata {
   std::int64_t sequences = 0;
   std::vector<LabelSchema> schemas;
   bool has_coordinates = false;
+  bool has_cb = false;  // /coordinates/cb: Cβ (Cα for glycine)
   std::string letters;  // residue letters present, sorted
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 // Writes a model folder in a public checkpoint layout with seeded random weights: for the
-// demo, benchmarks and tests. Random weights measure nothing biological.
+// demo, benchmarks and tests. Random weights measure nothing biological. Every architecture
+// but torchscript has a layout.
 #include <cstdint>
 #include <string>
 
@@ -14,9 +15,12 @@ struct MakeModelOptions {
   int heads = 4;
   int hidden = 64;
   int intermediate = 0;      // 0 = 4 * hidden
-  int max_positions = 512;
+  int embedding = 0;         // prot_albert's factorised embedding size E; 0 = min(128, hidden) (ProtAlbert: 128)
+  int max_positions = 512;   // ignored by prot_xlnet, whose relative positions need no table (it takes 512)
   std::uint64_t seed = 1;
-  std::string output;        // folder to create (config.json, model.safetensors, vocab.txt)
+  // Folder to create: config.json, model.safetensors and the tokenizer file the layout ships
+  // (vocab.txt; spiece.model for prot_albert and prot_xlnet).
+  std::string output;
   bool force = false;        // overwrite an existing folder's files
 };
 

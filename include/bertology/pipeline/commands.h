@@ -12,10 +12,20 @@
 namespace bertology::pipeline {
 
 struct PrepareConfig {
-  std::vector<std::string> inputs;
+  std::vector<std::string> inputs;  // files, or directories searched recursively for structures
   std::string output;
   std::string format;  // fasta|proteinnet|provis|netsurfp|pdb|mmcif; empty = guess per file
   std::string label;   // provis: binding_site|ptm; empty = guess from the file name
+  // Structures (PDB/mmCIF):
+  std::vector<std::string> chains;         // empty = every protein chain
+  std::string binding_sites = "both";      // none|ligands|annotated|both
+  double ligand_distance = 4.0;            // Å
+  bool include_ions = false;
+  // Corpus quality:
+  std::int64_t min_residues = 1;  // shorter records are skipped (and reported)
+  bool dedupe = false;            // keep the first of identical sequences
+  bool strict = false;            // a bad file fails the run instead of being skipped
+  std::string log;                // per-file log; empty = <output>.log
   bool force = false;
   bool quiet = false;
   std::string command_line;

@@ -1,0 +1,168 @@
+// The LibTorch side common to every architecture: devices, threads, precision, weight loading
+// and the checked, inference-mode forward that hands each layer's maps out.
+#include "torch_encoder.h"
+
+#include <ATen/autocast_mode.h>
+#include <dlfcn.h>
+
+#include <limits>
+
+namespace bertology::model {
+namespace {
+
+// LibTorch's intra-op threads do not cover the BLAS: Debian's OpenBLAS starts one thread per
+// core in every process unless told otherwise, so both are set when the user asks for threads.
+void set_threads(int threads) {
+  torch::set_num_threads(threads);
+  using SetThreads = void (*)(int);
+  if (auto openblas_set_num_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+    openblas_set_num_threads(threads);
+  }
+}
+
+torch::ScalarType storage_type(Precision precision) {
+  switch (precision) {
+    case Precision::float32: return torch::kFloat32;
+    case Precision::bfloat16: return torch::kBFloat16;
+    case Precision::float16: return torch::kFloat16;
+  }
+  throw std::logic_error("unnamed precision");
+}
+
+// CUDA autocast for the length of one forward: matrix products in the reduced type, the
+// operations autocast keeps in float32 (layer norm, softmax) in float32.
+class AutocastScope {
+ public:
+  explicit AutocastScope(Precision precision) : active_(precision != Precision::float32) {
+    if (!active_) return;
+    was_enabled_ = at::autocast::is_enabled();
+    previous_type_ = at::autocast::get_autocast_gpu_dtype();
+    at::autocast::set_autocast_gpu_dtype(storage_type(precision));
+    at::autocast::set_enabled(true);
+    at::autocast::increment_nesting();
+  }
+  ~AutocastScope() {
+    if (!active_) return;
+    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+    at::autocast::set_enabled(was_enabled_);
+    at::autocast::set_autocast_gpu_dtype(previous_type_);
+  }
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  bool active_;
+  bool was_enabled_ = false;
+  at::ScalarType previous_type_ = at::kHalf;
+};
+
+}  // namespace
+
+std::string Device::str() const { return kind == DeviceKind::cpu ? "cpu" : "cuda:" + std::to_string(index); }
+
+Device choose_device(int node_local_rank) {
+  require(node_local_rank >= 0, "node-local rank must not be negative");
+  if (!torch::cuda::is_available()) return {};
+  const int visible = int(torch::cuda::device_count());
+  return {DeviceKind::cuda, node_local_rank % visible};
+}
+
+void prepare_torch(const LoadOptions& options) {
+  if (options.device.kind == DeviceKind::cuda) {
+    require(torch::cuda::is_available() && options.device.index < int(torch::cuda::device_count()),
+            "device " + options.device.str() + " is not available to LibTorch");
+  }
+  require(options.precision == Precision::float32 || options.device.kind == DeviceKind::cuda,
+          "precision " + precision_name(options.precision) +
+              " is CUDA autocast and needs a CUDA device; on the CPU the model runs in float32",
+          {options.directory});
+  if (options.threads > 0) set_threads(options.threads);
+}
+
+torch::Device torch_device(const Device& device) {
+  return device.kind == DeviceKind::cuda ? torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(device.index))
+                                         : torch::Device(torch::kCPU);
+}
+
+torch::Tensor gelu(const torch::Tensor& x, GeluForm form) { return torch::gelu(x, form == GeluForm::erf ? "none" : "tanh"); }
+
+torch::Tensor WeightLoader::read(const std::string& name, torch::ScalarType type) {
+  auto values = torch::empty(reader_.entry(name).shape, torch::kFloat32);
+  reader_.read_float32(name, values.data_ptr<float>());
+  return values.to(device_, type);
+}
+
+TorchEncoder::TorchEncoder(EncoderSetup& setup, std::int64_t vocab_size)
+    : info_(std::move(setup.info)),
+      tokenizer_(std::move(setup.tokenizer)),
+      device_(setup.device),
+      precision_(setup.precision),
+      vocab_size_(vocab_size) {}
+
+WeightLoader TorchEncoder::loader(SafetensorsReader& weights, double layer_norm_eps) const {
+  return WeightLoader(weights, torch_device(device_), storage_type(precision_), layer_norm_eps);
+}
+
+void TorchEncoder::forward(const TokenBatch& batch, const LayerCallback& on_layer) {
+  check(batch);
+  try {
+    torch::InferenceMode inference;
+    AutocastScope autocast(precision_);
+    const torch::Device device = torch_device(device_);
+    const auto ids =
+        torch::from_blob(const_cast<std::int64_t*>(batch.ids.data()), {batch.batch, batch.tokens}, torch::kInt64).to(device);
+    const auto lengths = torch::tensor(batch.lengths, torch::kInt64).to(device);
+    torch::Tensor key_mask;
+    // Padded keys get zero weight through -inf scores; every row keeps at least its first
+    // token, so no softmax row is all -inf.
+    if (std::any_of(batch.lengths.begin(), batch.lengths.end(), [&](std::int64_t length) { return length < batch.tokens; })) {
+      const auto is_pad = torch::arange(batch.tokens, torch::TensorOptions().dtype(torch::kInt64).device(device))
+                              .unsqueeze(0)
+                              .ge(lengths.unsqueeze(1));
+      key_mask = torch::zeros({batch.batch, 1, 1, batch.tokens}, torch::TensorOptions().device(device))
+                     .masked_fill(is_pad.view({batch.batch, 1, 1, batch.tokens}), -std::numeric_limits<float>::infinity());
+    }
+    encode({batch, ids, lengths, key_mask, on_layer});
+  } catch (const c10::Error& e) {
+    throw Error(std::string("model forward failed: ") + e.what_without_backtrace(), {info_.directory});
+  }
+}
+
+torch::Tensor TorchEncoder::attend(const Pass& pass, int layer, torch::Tensor scores) const {
+  scores = scores.to(torch::kFloat32);
+  if (pass.key_mask.defined()) scores.add_(pass.key_mask);
+  torch::Tensor probabilities = torch::softmax(scores, -1);
+  scores.reset();  // this layer's scores die before the callback sees its maps
+  hand_out(pass, layer, probabilities);
+  return probabilities;
+}
+
+void TorchEncoder::hand_out(const Pass& pass, int layer, const torch::Tensor& probabilities) const {
+  const auto maps = probabilities.to(torch::kFloat32).contiguous();
+  // The callback's kernels (Kokkos) do not run on LibTorch's stream: the maps must be finished.
+  if (device_.kind == DeviceKind::cuda) torch::cuda::synchronize(device_.index);
+  pass.on_layer(layer, AttentionMaps{maps.data_ptr<float>(), pass.batch.batch, maps.size(1), pass.batch.tokens, device_});
+}
+
+void TorchEncoder::check(const TokenBatch& batch) const {
+  const ErrorContext context{info_.directory};
+  const std::string shape = std::to_string(batch.batch) + " x " + std::to_string(batch.tokens);
+  require(batch.batch > 0 && batch.tokens > 0, "empty token batch " + shape, context);
+  require(batch.tokens <= info_.max_positions,
+          "token rows of " + std::to_string(batch.tokens) + " exceed the model's " + std::to_string(info_.max_positions) +
+              " positions (cut sequences first)",
+          context);
+  require(batch.ids.size() == std::size_t(batch.batch * batch.tokens) && batch.lengths.size() == std::size_t(batch.batch),
+          "token batch " + shape + " holds " + std::to_string(batch.ids.size()) + " ids and " +
+              std::to_string(batch.lengths.size()) + " lengths",
+          context);
+  for (std::int64_t row = 0; row < batch.batch; ++row) {
+    require(batch.lengths[row] >= 1 && batch.lengths[row] <= batch.tokens,
+            "row " + std::to_string(row) + " of the token batch has length " + std::to_string(batch.lengths[row]), context);
+  }
+  for (auto id : batch.ids) {
+    require(id >= 0 && id < vocab_size_, "token id " + std::to_string(id) + " is outside the vocabulary", context);
+  }
+}
+
+}  // namespace bertology::model

@@ -1,0 +1,102 @@
+// XLNet (ProtXLNet) as the paper ran it: HF XLNetModel(input_ids), bidirectional attention
+// over the content stream only, relative positions, no segments, no memory.
+#include <cmath>
+
+#include "torch_encoder.h"
+
+namespace bertology::model {
+namespace {
+
+struct XLNetLayer {
+  // q, k, v, r: [d_model, heads·head_size]; o: [d_model, heads·head_size], used transposed.
+  torch::Tensor query, key, value, output, position;
+  torch::Tensor content_bias;   // r_w_bias [heads, head_size]
+  torch::Tensor position_bias;  // r_r_bias [heads, head_size]
+  LayerNorm attention_norm;
+  Linear feed_forward_in, feed_forward_out;
+  LayerNorm feed_forward_norm;
+};
+
+class XLNetEncoder final : public TorchEncoder {
+ public:
+  XLNetEncoder(EncoderSetup setup, SafetensorsReader& weights)
+      : TorchEncoder(setup, setup.config.vocab_size), gelu_(setup.config.gelu), clamp_len_(setup.config.clamp_len) {
+    const ModelConfig& config = setup.config;
+    WeightLoader load = loader(weights, config.layer_norm_eps);
+    word_embedding_ = load.tensor("transformer.word_embedding.weight");
+    const std::int64_t model = config.hidden;
+    for (int index = 0; index < config.layers; ++index) {
+      const std::string prefix = "transformer.layer." + std::to_string(index) + ".";
+      const auto projection = [&](const char* name) { return load.tensor(prefix + "rel_attn." + name).view({model, -1}); };
+      layers_.push_back({projection("q"), projection("k"), projection("v"), projection("o"), projection("r"),
+                         load.tensor(prefix + "rel_attn.r_w_bias"), load.tensor(prefix + "rel_attn.r_r_bias"),
+                         load.layer_norm(prefix + "rel_attn.layer_norm"), load.linear(prefix + "ff.layer_1"),
+                         load.linear(prefix + "ff.layer_2"), load.layer_norm(prefix + "ff.layer_norm")});
+    }
+  }
+
+ private:
+  // Sinusoids of the relative distances r = T-1, T-2, …, -(T-1) (query minus key), as
+  // XLNet's relative_positional_encoding: [sin(r·f), cos(r·f)] with f_k = 1/10000^(2k/d).
+  torch::Tensor relative_encoding(std::int64_t tokens, const torch::Device& device) const {
+    const auto floats = torch::TensorOptions().dtype(torch::kFloat32).device(device);
+    const double model = double(info_.hidden);
+    const auto frequencies = 1.0 / torch::pow(10000.0, torch::arange(0.0, model, 2.0, floats) / model);
+    auto distances = torch::arange(double(tokens - 1), double(-tokens), -1.0, floats);
+    if (clamp_len_ > 0) distances = distances.clamp(-clamp_len_, clamp_len_);
+    const auto angles = torch::outer(distances, frequencies);
+    return torch::cat({torch::sin(angles), torch::cos(angles)}, -1);
+  }
+
+  // position_scores[b, n, i, p] scores query i against distance index p (distance T-1-p);
+  // the pair (i, j) needs distance i - j, index T-1-i+j: row i is the window starting at
+  // T-1-i, which a strided view reads without copying ([T, 2T-1] rows step back by one).
+  static torch::Tensor pair_by_distance(const torch::Tensor& position_scores) {
+    const std::int64_t rows = position_scores.size(0), heads = position_scores.size(1), tokens = position_scores.size(2);
+    const std::int64_t distances = position_scores.size(3);  // 2T - 1
+    return position_scores.as_strided({rows, heads, tokens, tokens},
+                                      {heads * tokens * distances, tokens * distances, distances - 1, 1},
+                                      position_scores.storage_offset() + tokens - 1);
+  }
+
+  void encode(const Pass& pass) const override {
+    const std::int64_t rows = pass.batch.batch;
+    const std::int64_t tokens = pass.batch.tokens;
+    const std::int64_t heads = info_.heads;
+    const std::int64_t head_size = info_.hidden / info_.heads;
+    const double scale = 1.0 / std::sqrt(double(head_size));
+
+    torch::Tensor h = torch::embedding(word_embedding_, pass.ids);
+    const torch::Tensor positions = relative_encoding(tokens, pass.ids.device());
+    const auto split_heads = [&](const torch::Tensor& t) { return t.view({rows, tokens, heads, head_size}).transpose(1, 2); };
+    for (std::size_t index = 0; index < layers_.size(); ++index) {
+      const XLNetLayer& layer = layers_[index];
+      const auto query = split_heads(torch::matmul(h, layer.query));  // [B, n, T, d]
+      const auto key = split_heads(torch::matmul(h, layer.key));
+      const auto position_keys = torch::matmul(positions, layer.position).view({-1, heads, head_size}).permute({1, 2, 0});
+      const auto content = torch::matmul(query + layer.content_bias.unsqueeze(1), key.transpose(-1, -2));
+      const auto by_distance = torch::matmul(query + layer.position_bias.unsqueeze(1), position_keys).contiguous();
+      torch::Tensor scores = (content + pair_by_distance(by_distance)) * scale;
+      torch::Tensor probabilities = attend(pass, int(index), std::move(scores));
+      if (index + 1 == layers_.size()) break;
+      const auto value = split_heads(torch::matmul(h, layer.value));
+      const auto context = torch::matmul(probabilities, value).transpose(1, 2).reshape({rows, tokens, heads * head_size});
+      probabilities.reset();
+      h = layer.attention_norm(torch::matmul(context, layer.output.t()) + h);
+      h = layer.feed_forward_norm(h + layer.feed_forward_out(gelu(layer.feed_forward_in(h), gelu_)));
+    }
+  }
+
+  GeluForm gelu_;
+  int clamp_len_;
+  torch::Tensor word_embedding_;
+  std::vector<XLNetLayer> layers_;
+};
+
+}  // namespace
+
+std::unique_ptr<Model> make_xlnet_encoder(EncoderSetup setup, SafetensorsReader& weights) {
+  return build_encoder<XLNetEncoder>(std::move(setup), weights);
+}
+
+}  // namespace bertology::model
