@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo of the README, end to end on real structures with a seeded model:
 #   make-model (ProtBert layout, seeded random weights) → prepare (PDB files from Debian's
-#   theseus-examples) → run on 2 MPI ranks → report.
+#   theseus-examples: sequences, Cα, ss4 from our DSSP, binding sites from the ligands) → run
+#   on 2 MPI ranks (contact, binding_site, ss4, aa) → report.
 # Random weights measure nothing biological: this shows the pipeline, not a result.
 # Works on a laptop or inside a SLURM allocation (RANKS, BIN and OUT may be set).
 set -euo pipefail
@@ -18,7 +19,8 @@ MPIRUN=(mpirun -np "$RANKS" --oversubscribe)
 "$BIN" make-model --arch prot_bert --layers 6 --heads 8 --hidden 256 --seed 1 -o "$OUT/model" --force
 mapfile -t files < <(find "$STRUCTURES" -type f \( -name '*.pdb' -o -name '*.pdb.gz' -o -name '*.ent' -o -name '*.cif' \) | sort)
 echo "demo: ${#files[@]} structure files from $STRUCTURES" >&2
-"$BIN" prepare "${files[@]}" -o "$OUT/corpus.h5" --force
+# theseus' files carry no SITE records: binding sites come from the ligands in the structures.
+"$BIN" prepare "${files[@]}" --binding-sites ligands -o "$OUT/corpus.h5" --force
 "${MPIRUN[@]}" "$BIN" run --model "$OUT/model" --corpus "$OUT/corpus.h5" --thresholds 0.1,0.3,0.5 \
   -o "$OUT/result.h5" --force
 "$BIN" report "$OUT/result.h5" --top 5

@@ -139,6 +139,8 @@ int run_command(const Invocation& call) {
       "output,o", po::value(&config.output)->required()->value_name("FILE"), "result file to write (result.h5)")(
       "max-residues", po::value(&config.max_residues)->default_value(510),
       "cut sequences at this many residues (C-terminal end dropped; never more than the model's positions allow)")(
+      "contact-atom", po::value(&config.contact_atom)->default_value("ca"),
+      "contact distance between ca (Cα, the paper) or cb (Cβ, Cα for glycine) atoms, < 8 Å")(
       "batch-size", po::value(&config.batch_size)->default_value(8), "sequences per batch (length-sorted, padded)")(
       "max-tokens", po::value(&config.max_tokens)->default_value(0),
       "at most this many padded tokens per batch (0 = no limit)")(

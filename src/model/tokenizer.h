@@ -3,7 +3,6 @@
 // tokens, looked up in a word vocabulary (vocab.txt) or through the checkpoint's
 // sentencepiece model (spiece.model, read by libsentencepiece: sentencepiece.h).
 #include <array>
-#include <memory>
 #include <string>
 #include <vector>
 

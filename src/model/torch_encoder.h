@@ -62,6 +62,7 @@ class TorchEncoder : public Model {
   void forward(const TokenBatch& batch, const LayerCallback& on_layer) final;
 
  protected:
+  // Takes the info and the tokenizer out of `setup`; the rest stays for the architecture.
   TorchEncoder(EncoderSetup& setup, std::int64_t vocab_size);
 
   struct Pass {

@@ -99,7 +99,12 @@ class TorchScriptModel final : public TorchEncoder {
   void encode(const Pass& pass) const override {
     const auto positions = torch::arange(pass.batch.tokens, pass.lengths.options()).unsqueeze(0);
     const auto attention_mask = positions.lt(pass.lengths.unsqueeze(1)).to(torch::kInt64);
-    const torch::IValue output = module_.get_method("forward")({pass.ids, attention_mask});
+    torch::IValue output;
+    try {
+      output = module_.get_method("forward")({pass.ids, attention_mask});
+    } catch (const std::exception& e) {  // the interpreter's errors are not all c10::Error
+      throw Error(std::string("the TorchScript module's forward failed: ") + e.what(), {module_path_});
+    }
     std::vector<torch::IValue> layers;
     if (output.isTuple()) {
       layers = output.toTupleRef().elements().vec();

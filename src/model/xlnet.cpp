@@ -71,12 +71,15 @@ class XLNetEncoder final : public TorchEncoder {
     const auto split_heads = [&](const torch::Tensor& t) { return t.view({rows, tokens, heads, head_size}).transpose(1, 2); };
     for (std::size_t index = 0; index < layers_.size(); ++index) {
       const XLNetLayer& layer = layers_[index];
-      const auto query = split_heads(torch::matmul(h, layer.query));  // [B, n, T, d]
-      const auto key = split_heads(torch::matmul(h, layer.key));
-      const auto position_keys = torch::matmul(positions, layer.position).view({-1, heads, head_size}).permute({1, 2, 0});
-      const auto content = torch::matmul(query + layer.content_bias.unsqueeze(1), key.transpose(-1, -2));
-      const auto by_distance = torch::matmul(query + layer.position_bias.unsqueeze(1), position_keys).contiguous();
-      torch::Tensor scores = (content + pair_by_distance(by_distance)) * scale;
+      torch::Tensor scores;
+      {  // the score terms die before the callback sees the maps
+        const auto query = split_heads(torch::matmul(h, layer.query));  // [B, n, T, d]
+        const auto key = split_heads(torch::matmul(h, layer.key));
+        const auto position_keys = torch::matmul(positions, layer.position).view({-1, heads, head_size}).permute({1, 2, 0});
+        scores = torch::matmul(query + layer.content_bias.unsqueeze(1), key.transpose(-1, -2));
+        scores.add_(pair_by_distance(torch::matmul(query + layer.position_bias.unsqueeze(1), position_keys).contiguous()));
+        scores.mul_(scale);
+      }
       torch::Tensor probabilities = attend(pass, int(index), std::move(scores));
       if (index + 1 == layers_.size()) break;
       const auto value = split_heads(torch::matmul(h, layer.value));

@@ -95,6 +95,8 @@ void run(const RunConfig& config, const parallel::Communicator& comm) {
   require(config.force || !std::filesystem::exists(config.output), "output exists; use --force to overwrite it",
           ErrorContext{config.output});
   require(config.max_residues >= 1, "--max-residues must be at least 1");
+  require(config.contact_atom == "ca" || config.contact_atom == "cb",
+          "--contact-atom must be ca or cb, not '" + config.contact_atom + "'");
 
   const int threads = threads_per_rank(config.threads);
   model::LoadOptions load;
@@ -109,6 +111,10 @@ void run(const RunConfig& config, const parallel::Communicator& comm) {
   corpus::CorpusReader reader(config.corpus, comm.get());
   const corpus::CorpusMetadata corpus = reader.read_metadata();
   require(corpus.sequences > 0, "the corpus has no sequences", ErrorContext{config.corpus});
+  const bool use_cb = config.contact_atom == "cb";
+  require(!use_cb || corpus.has_cb,
+          "--contact-atom cb needs Cβ coordinates (/coordinates/cb), which only structure inputs provide",
+          ErrorContext{config.corpus});
   const analysis::PropertyPlan properties = analysis::plan_properties(
       config.properties_given ? config.properties : default_properties(corpus), corpus.schemas, corpus.has_coordinates,
       corpus.letters);
@@ -142,7 +148,14 @@ void run(const RunConfig& config, const parallel::Communicator& comm) {
   std::vector<std::int64_t> wanted;
   for (std::int64_t b = first_batch; b < last_batch; ++b)
     wanted.insert(wanted.end(), plan.batches[b].records.begin(), plan.batches[b].records.end());
-  const std::vector<corpus::Record> records = reader.read_records(wanted);
+  std::vector<corpus::Record> records = reader.read_records(wanted);
+  if (use_cb) {
+    // The contact kernel reads `ca`: hand it the Cβ positions instead.
+    for (auto& record : records) {
+      record.ca = std::move(record.cb);
+      record.ca_mask = std::move(record.cb_mask);
+    }
+  }
   std::map<std::int64_t, const corpus::Record*> record_of;
   for (std::size_t k = 0; k < wanted.size(); ++k) record_of[wanted[k]] = &records[k];
   timings.read = seconds_now() - phase;
@@ -193,6 +206,7 @@ void run(const RunConfig& config, const parallel::Communicator& comm) {
                           {"end_time", utc_now()},
                           {"hostname", parallel::hostname()},
                           {"device", load.device.str()},
+                          {"contact_atom", use_cb ? "CB (CA for glycine)" : "CA"},
                           {"properties", join(properties.names(), ",")},
                           {"special_tokens_dropped", "first " + std::to_string(info.leading_special_tokens) +
                                                           ", last " + std::to_string(info.trailing_special_tokens)},

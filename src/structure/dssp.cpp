@@ -54,7 +54,7 @@ std::vector<Backbone> complete_backbones(const std::vector<BackboneResidue>& res
     if (backbones[k].proline) continue;
     Point co = backbones[k - 1].c - backbones[k - 1].o;
     double length = std::sqrt(dot(co, co));
-    if (length == 0) continue;
+    if (length == 0) continue;  // C on O: no direction, the H stays on N
     for (int d = 0; d < 3; ++d) backbones[k].h[d] += co[d] / length;
   }
   return backbones;
@@ -190,25 +190,34 @@ class Assigner {
     return partners;
   }
 
+  // Bridges found in order of i, then j; a bridge continues the ladder whose last bridge is its
+  // neighbour (i−1, j∓1), which can only be a ladder touched at i−1.
   std::vector<Ladder> find_ladders() const {
     std::vector<Ladder> ladders;
+    std::vector<std::size_t> touched_before, touched_now;
     for (int i = 1; i + 4 < size_; ++i) {
       for (int j : bridge_candidates(i)) {
         Pairing pairing = bridge(i, j);
         if (pairing == Pairing::none) continue;
-        auto extends = [&](const Ladder& l) {
-          if (l.pairing != pairing || l.i_last + 1 != i) return false;
-          return pairing == Pairing::parallel ? l.j_last + 1 == j : l.j_first - 1 == j;
+        auto extends = [&](std::size_t l) {
+          const Ladder& ladder = ladders[l];
+          if (ladder.pairing != pairing) return false;
+          return pairing == Pairing::parallel ? ladder.j_last + 1 == j : ladder.j_first - 1 == j;
         };
-        auto ladder = std::find_if(ladders.begin(), ladders.end(), extends);
-        if (ladder == ladders.end()) {
+        auto found = std::find_if(touched_before.begin(), touched_before.end(), extends);
+        if (found == touched_before.end()) {
+          touched_now.push_back(ladders.size());
           ladders.push_back({pairing, i, i, j, j, 1});
         } else {
-          ladder->i_last = i;
-          (pairing == Pairing::parallel ? ladder->j_last : ladder->j_first) = j;
-          ++ladder->bridges;
+          Ladder& ladder = ladders[*found];
+          ladder.i_last = i;
+          (pairing == Pairing::parallel ? ladder.j_last : ladder.j_first) = j;
+          ++ladder.bridges;
+          touched_now.push_back(*found);
         }
       }
+      touched_before.swap(touched_now);
+      touched_now.clear();
     }
     return ladders;
   }
@@ -224,7 +233,8 @@ class Assigner {
         Ladder& first = ladders[a];
         const Ladder& second = ladders[b];
         int i_gap = second.i_first - first.i_last;
-        if (first.pairing != second.pairing || i_gap <= 0 || i_gap >= 6) continue;
+        if (i_gap >= 6) break;  // and so are all ladders after it
+        if (first.pairing != second.pairing || i_gap <= 0) continue;
         if (!unbroken(first.i_first, second.i_last)) continue;
         if (!unbroken(std::min(first.j_first, second.j_first), std::max(first.j_last, second.j_last))) continue;
         int j_gap = first.pairing == Pairing::parallel ? second.j_first - first.j_last : first.j_first - second.j_last;
@@ -261,8 +271,8 @@ class Assigner {
   }
   bool turn_starts(int n, int i) const { return turn_[n - 3][static_cast<std::size_t>(i)]; }
 
-  // Two consecutive n-turns at i−1 and i make residues i … i+n−1 a helix. α first and over
-  // everything, then 3₁₀ where still free, then π, which mkdssp ≥ 2.1 lets replace α.
+  // Two consecutive n-turns at i−1 and i make residues i … i+n−1 a helix. α first, over strands
+  // and bridges too; then 3₁₀ where still free; then π, which mkdssp ≥ 2.1 lets replace α.
   void assign_helices() {
     auto assign = [&](int n, char state, const std::string& may_replace) {
       for (int i = 1; i + n < size_; ++i) {
@@ -272,7 +282,7 @@ class Assigner {
         if (free) std::fill(ss_.begin() + i, ss_.begin() + i + n, state);
       }
     };
-    assign(4, 'H', " HGIEBTS");
+    assign(4, 'H', " HEB");
     assign(3, 'G', " G");
     assign(5, 'I', " IH");
   }

@@ -12,7 +12,7 @@ grep -q "random" "$W/report.txt" || { echo "report does not say the weights are 
 import sys, h5py, numpy as np
 f = h5py.File(sys.argv[1], 'r')
 assert f.attrs['ranks'] == 2, f.attrs['ranks']
-assert 'contact' in f['counts'] and 'aa_A' in f['counts'], list(f['counts'])
+assert all(k in f['counts'] for k in ('contact', 'binding_site', 'ss4_helix', 'aa_A')), list(f['counts'])
 assert (f['counts/above_threshold'][()] > 0).any()
 print('demo ok:', f.attrs['n_sequences'], 'sequences')
 PY

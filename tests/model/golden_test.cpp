@@ -121,9 +121,10 @@ TEST_P(GoldenAttention, PaddedBatchGivesTheMapsOfSingleSequences) {
   std::printf("%s: max |padded batch - single| = %.3g\n", GetParam().c_str(), max_difference);
   // Not bit-identical: GEMM blocking depends on the row count and softmax sums over the padded
   // length, so the first layer differs by float32 rounding (~1e-6) that the peaked seeded weights
-  // amplify layer by layer (1.5e-5 measured on prot_bert's third layer). A masking error, or
-  // XLNet relative positions shifted by the padding, is O(0.1).
-  EXPECT_LT(max_difference, 3e-5);
+  // amplify layer by layer (measured: 1.5e-5 on prot_bert's third layer, 2.9e-5 on
+  // prot_albert's, whose one shared layer amplifies most), hence the goldens' own tolerance. A
+  // masking error, or XLNet relative positions shifted by the padding, is O(0.1).
+  EXPECT_LT(max_difference, 1e-4);
 }
 
 TEST_P(GoldenAttention, CallbackSeesEachLayerOnceInOrderWithItsShape) {
@@ -161,12 +162,6 @@ TEST_P(GoldenAttention, InfoDescribesTheCheckpoint) {
   EXPECT_TRUE(info.weights_note.empty());
 }
 
-TEST_P(GoldenAttention, TokenizerWithoutItsFileNamesTheFile) {
-  if (facts(GetParam()).tokenizer) GTEST_SKIP() << "the golden folder ships its vocabulary";
-  auto model = load_model({golden_folder(GetParam()), std::nullopt, {}, 1});
-  testing::expect_error_mentioning([&] { model->tokenizer().encode("MKT"); }, {"spiece.model", "missing", "--input-ids"});
-  testing::expect_error_mentioning([&] { model->tokenizer().pad_id(); }, {"spiece.model"});
-}
 
 TEST_P(GoldenAttention, RejectsBatchesThatLie) {
   auto model = load_model({golden_folder(GetParam()), std::nullopt, {}, 1});
@@ -185,6 +180,15 @@ TEST_P(GoldenAttention, ReducedPrecisionNeedsAGpu) {
   LoadOptions options{golden_folder(GetParam()), std::nullopt, {}, 1};
   options.precision = Precision::bfloat16;
   testing::expect_error_mentioning([&] { load_model(options); }, {"bfloat16", "CUDA"});
+}
+
+// ALBERT's and XLNet's goldens come without spiece.model: they load, for runs from token ids.
+TEST(GoldenFolders, TokenizerWithoutItsFileNamesTheFile) {
+  for (const char* architecture : {"prot_albert", "prot_xlnet"}) {
+    auto model = load_model({golden_folder(architecture), std::nullopt, {}, 1});
+    testing::expect_error_mentioning([&] { model->tokenizer().encode("MKT"); }, {"spiece.model", "missing", "--input-ids"});
+    testing::expect_error_mentioning([&] { model->tokenizer().pad_id(); }, {"spiece.model"});
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryArchitecture, GoldenAttention,

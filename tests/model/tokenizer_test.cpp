@@ -76,10 +76,32 @@ TEST(Tokenizer, VocabularyWithoutSpecialTokensIsAnError) {
   expect_error_mentioning([&] { load_model({folder, std::nullopt, {}, 1}); }, {"vocab.txt", "[SEP]"});
 }
 
-// A sentencepiece model of word pieces "▁A" … "▁Z" in alphabetical order after the given
-// special pieces (sentencepiece_trainer flags), trained on spaced residue letters.
-std::string residue_word_model(std::map<std::string, std::string> options, const std::string& letters) {
-  options.insert({{"model_type", "word"}, {"normalization_rule_name", "identity"}, {"num_threads", "1"}, {"minloglevel", "2"}});
+struct SpecialPieces {
+  std::map<std::string, std::string> options;  // sentencepiece_trainer flags
+  int count;
+};
+
+const SpecialPieces albert_specials{
+    {{"pad_id", "0"}, {"unk_id", "1"}, {"bos_id", "-1"}, {"eos_id", "-1"}, {"control_symbols", "[CLS],[SEP],[MASK]"}}, 5};
+const SpecialPieces xlnet_specials{{{"unk_id", "0"},
+                                    {"bos_id", "1"},
+                                    {"eos_id", "2"},
+                                    {"pad_id", "-1"},
+                                    {"control_symbols", "<cls>,<sep>,<pad>,<mask>,<eod>,<eop>"}},
+                                   9};
+const std::string letters_without_j = "ABCDEFGHIKLMNOPQRSTUVWXYZ";
+
+// A sentencepiece model trained on spaced residue letters: the special pieces, then (as a word
+// model) one piece "▁A" … per letter, in the order given, or (as a character model) "▁" and
+// one piece per letter.
+std::string residue_model(const SpecialPieces& specials, const std::string& letters, const std::string& type = "word") {
+  auto options = specials.options;
+  const int pieces = specials.count + int(letters.size()) + (type == "char" ? 1 : 0);
+  options.insert({{"model_type", type},
+                  {"vocab_size", std::to_string(pieces)},
+                  {"normalization_rule_name", "identity"},
+                  {"num_threads", "1"},
+                  {"minloglevel", "2"}});
   std::vector<std::string> lines;
   for (std::size_t rank = 0; rank < letters.size(); ++rank) {  // decreasing counts: A most frequent
     std::string line;
@@ -88,15 +110,6 @@ std::string residue_word_model(std::map<std::string, std::string> options, const
   }
   return train_sentencepiece(options, lines);
 }
-
-const std::map<std::string, std::string> albert_specials{
-    {"pad_id", "0"}, {"unk_id", "1"}, {"bos_id", "-1"}, {"eos_id", "-1"}, {"control_symbols", "[CLS],[SEP],[MASK]"}};
-const std::map<std::string, std::string> xlnet_specials{{"unk_id", "0"},
-                                                        {"bos_id", "1"},
-                                                        {"eos_id", "2"},
-                                                        {"pad_id", "-1"},
-                                                        {"control_symbols", "<cls>,<sep>,<pad>,<mask>,<eod>,<eop>"}};
-const std::string letters_without_j = "ABCDEFGHIKLMNOPQRSTUVWXYZ";
 
 // A golden ALBERT or XLNet folder with a spiece.model.
 std::string folder_with_spiece(const std::string& architecture, const std::string& model, const testing::ScratchFolder& scratch) {
@@ -107,7 +120,7 @@ std::string folder_with_spiece(const std::string& architecture, const std::strin
 
 TEST(SentencePieceTokenizer, AlbertGivesOnePiecePerResidueBetweenClsAndSep) {
   testing::ScratchFolder scratch;
-  const auto folder = folder_with_spiece("prot_albert", residue_word_model(albert_specials, letters_without_j), scratch);
+  const auto folder = folder_with_spiece("prot_albert", residue_model(albert_specials, letters_without_j), scratch);
   const SentencePieceModel pieces(folder + "/spiece.model");
   const auto id = [&](const std::string& piece) { return std::int64_t(pieces.id(piece).value()); };
   ASSERT_EQ(id("[CLS]"), 2);
@@ -124,7 +137,7 @@ TEST(SentencePieceTokenizer, AlbertGivesOnePiecePerResidueBetweenClsAndSep) {
 
 TEST(SentencePieceTokenizer, XLNetPutsSepAndClsAtTheEnd) {
   testing::ScratchFolder scratch;
-  const auto folder = folder_with_spiece("prot_xlnet", residue_word_model(xlnet_specials, letters_without_j), scratch);
+  const auto folder = folder_with_spiece("prot_xlnet", residue_model(xlnet_specials, letters_without_j), scratch);
   const SentencePieceModel pieces(folder + "/spiece.model");
   const auto id = [&](const std::string& piece) { return std::int64_t(pieces.id(piece).value()); };
   auto model = load_model({folder, std::nullopt, {}, 1});
@@ -151,7 +164,7 @@ TEST(SentencePieceTokenizer, ResidueModelReproducesTheGoldensInputIds) {
 
 TEST(SentencePieceTokenizer, LettersWithoutAPieceAreErrors) {
   testing::ScratchFolder scratch;
-  const auto folder = folder_with_spiece("prot_albert", residue_word_model(albert_specials, letters_without_j), scratch);
+  const auto folder = folder_with_spiece("prot_albert", residue_model(albert_specials, letters_without_j), scratch);
   auto model = load_model({folder, std::nullopt, {}, 1});
   expect_error_mentioning([&] { model->tokenizer().encode("MJK"); }, {"'J'", "position 2", "spiece.model"});
   expect_error_mentioning([&] { model->tokenizer().encode("MK*"); }, {"'*'", "position 3", "spiece.model"});
@@ -162,9 +175,7 @@ TEST(SentencePieceTokenizer, LettersWithoutAPieceAreErrors) {
 // A character-level model splits "▁M" into "▁" and "M": two tokens for one residue.
 TEST(SentencePieceTokenizer, ModelThatSplitsResiduesIsRefused) {
   testing::ScratchFolder scratch;
-  auto options = albert_specials;
-  options["model_type"] = "char";
-  const auto folder = folder_with_spiece("prot_albert", residue_word_model(options, letters_without_j), scratch);
+  const auto folder = folder_with_spiece("prot_albert", residue_model(albert_specials, letters_without_j, "char"), scratch);
   auto model = load_model({folder, std::nullopt, {}, 1});
   expect_error_mentioning([&] { model->tokenizer().encode("MKT"); },
                           {"spiece.model", "splits residue 'M' at position 1 into 2 pieces", "one token per residue"});
@@ -173,16 +184,17 @@ TEST(SentencePieceTokenizer, ModelThatSplitsResiduesIsRefused) {
 TEST(SentencePieceTokenizer, ModelWithoutTheLayoutsSpecialsIsRefused) {
   testing::ScratchFolder scratch;
   // An XLNet-layout model in an ALBERT folder: no [CLS].
-  const auto folder = folder_with_spiece("prot_albert", residue_word_model(xlnet_specials, letters_without_j), scratch);
+  const auto folder = folder_with_spiece("prot_albert", residue_model(xlnet_specials, letters_without_j), scratch);
   expect_error_mentioning([&] { load_model({folder, std::nullopt, {}, 1}); }, {"spiece.model", "[CLS]"});
 }
 
 TEST(SentencePieceTokenizer, ModelLargerThanTheEmbeddingIsRefused) {
   testing::ScratchFolder scratch;
   // 11 specials + 26 letters = 37 pieces, more than the golden ALBERT's 34 embeddings.
-  auto options = xlnet_specials;
-  options["control_symbols"] = "<cls>,<sep>,<pad>,<mask>,<eod>,<eop>,[CLS],[SEP]";
-  const auto folder = folder_with_spiece("prot_albert", residue_word_model(options, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"), scratch);
+  SpecialPieces both = xlnet_specials;
+  both.options["control_symbols"] = "<cls>,<sep>,<pad>,<mask>,<eod>,<eop>,[CLS],[SEP]";
+  both.count = 11;
+  const auto folder = folder_with_spiece("prot_albert", residue_model(both, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"), scratch);
   expect_error_mentioning([&] { load_model({folder, std::nullopt, {}, 1}); }, {"spiece.model", "37 pieces", "vocab_size 34"});
 }
 

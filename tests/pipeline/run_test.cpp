@@ -154,3 +154,39 @@ TEST(Pipeline, MatchesAPlainRecountOfSingleSequenceForwards) {
     if (name.rfind("aa_", 0) != 0 || result.counts.count(name)) EXPECT_EQ(result.counts.at(name), values) << name;
   fs::remove_all(work.directory);
 }
+
+TEST(Pipeline, ContactAtomChoosesTheCoordinates) {
+  parallel::Communicator comm;
+  Workspace work(comm);
+  // Cβ identical to Cα: the same counts; Cβ 100 Å apart per residue: no contact at all.
+  corpus::Dataset same = synthetic_corpus(10, 5), spread = synthetic_corpus(10, 5);
+  for (auto& record : same.records) {
+    record.cb = record.ca;
+    record.cb_mask = record.ca_mask;
+  }
+  for (auto& record : spread.records) {
+    for (std::size_t i = 0; i < record.ca.size(); ++i) record.cb.push_back({100.0 * i, 0.0, 0.0});
+    record.cb_mask = record.ca_mask;
+  }
+  if (comm.root()) {
+    corpus::write_corpus(work("same.h5"), same, {}, false);
+    corpus::write_corpus(work("spread.h5"), spread, {}, false);
+  }
+  comm.barrier();
+  auto config = run_config(work("same.h5"), work("ca.h5"));
+  pipeline::run(config, comm);
+  config.contact_atom = "cb";
+  config.output = work("cb_same.h5");
+  pipeline::run(config, comm);
+  config.corpus = work("spread.h5");
+  config.output = work("cb_spread.h5");
+  pipeline::run(config, comm);
+  const auto ca = io::read_result(work("ca.h5")), cb_same = io::read_result(work("cb_same.h5")),
+             cb_spread = io::read_result(work("cb_spread.h5"));
+  EXPECT_EQ(ca.counts.at("contact"), cb_same.counts.at("contact"));
+  EXPECT_GT(ca.background.at("contact").positives, 0);
+  EXPECT_EQ(cb_spread.background.at("contact").positives, 0);
+  EXPECT_EQ(cb_spread.text_attributes.at("contact_atom"), "CB (CA for glycine)");
+  comm.barrier();
+  if (comm.root()) fs::remove_all(work.directory);
+}

@@ -41,6 +41,7 @@ struct RunConfig {
   std::string output;
   bool force = false;
   std::int64_t max_residues = 510;
+  std::string contact_atom = "ca";   // ca: Cα–Cα (the paper); cb: Cβ–Cβ, Cα for glycine
   std::int64_t batch_size = 8;
   std::int64_t max_tokens = 0;
   int threads = 0;                   // per rank; 0 = cores / ranks on the node (or SLURM_CPUS_PER_TASK)

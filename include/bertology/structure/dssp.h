@@ -18,10 +18,13 @@ struct BackboneResidue {
   int sequence_number = 0;           // author residue number (for reports)
   char insertion_code = ' ';
   char amino_acid = 'X';             // one-letter code (proline has no N–H donor)
-  std::optional<Point> n, ca, c, o;  // missing atoms: the residue takes no part in H-bonds
+  std::optional<Point> n, ca, c, o;  // a residue missing any of them is left out, ' ' (as by mkdssp)
 };
 
-// One character per residue: 'H' 'G' 'I' 'E' 'B' 'T' 'S' or ' ' (coil/unassigned).
+// One character per residue: 'H' 'G' 'I' 'E' 'B' 'T' 'S' or ' ' (coil/unassigned). The chain
+// breaks where its name changes and where the C–N link between consecutive residues kept is
+// longer than 2.5 Å (so also at a residue left out); helices, turns, bridges and bends do not
+// cross a break. mkdssp 4's PPII state 'P' is not assigned (those residues are ' ').
 std::string assign_secondary_structure(const std::vector<BackboneResidue>& residues);
 
 }  // namespace bertology::structure
