@@ -1,6 +1,7 @@
 // The `bertology` executable: parses options into the pipeline's config structs and calls
 // the library. Errors from any layer are caught once, here.
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -14,6 +15,7 @@
 #include "bertology/model/make_model.h"
 #include "bertology/parallel/mpi.h"
 #include "bertology/pipeline/commands.h"
+#include "bertology/structure/structure_reader.h"
 #include "bertology/version.h"
 
 namespace po = boost::program_options;
@@ -102,7 +104,9 @@ int prepare_command(const Invocation& call) {
       "min-residues", po::value(&config.min_residues)->default_value(config.min_residues),
       "skip (and log) records with fewer residues")(
       "dedupe", po::bool_switch(&config.dedupe), "keep only the first record of identical sequences")(
-      "strict", po::bool_switch(&config.strict), "a bad input file fails the run instead of being skipped")(
+      "strict", po::bool_switch(&config.strict),
+      "a bad structure file fails the run instead of being skipped with its reason (malformed FASTA, ProteinNet, "
+      "JSONL or CSV files always do)")(
       "log", po::value(&config.log)->value_name("FILE"), "per-file log of what was read and skipped (default: OUTPUT.log)")(
       "force", po::bool_switch(&config.force), "overwrite an existing output")(
       "quiet,q", po::bool_switch(&config.quiet), "no progress on stderr");
@@ -286,12 +290,41 @@ int bench_command(const Invocation& call) {
   return 0;
 }
 
+int dssp_command(const Invocation& call) {
+  std::string path;
+  po::options_description options("Options");
+  options.add_options()("file", po::value(&path)->required()->value_name("FILE"),
+                        "PDB or mmCIF file, gzipped or not (positional)");
+  po::positional_options_description positional;
+  positional.add("file", 1);
+  po::variables_map values;
+  if (!parse(call,
+             "bertology dssp FILE\n"
+             "Prints our DSSP of every protein chain of the first model: a header per chain, the observed\n"
+             "residues, and one 8-state character each (H G I E B T S; '-' for coil or incomplete backbone),\n"
+             "to compare with mkdssp. The same assignment gives the ss4 labels of `prepare`.",
+             options, positional, values))
+    return 0;
+  if (!call.comm.root()) return 0;
+  for (const auto& chain : structure::read_secondary_structure(path)) {
+    std::string states = chain.states;
+    std::replace(states.begin(), states.end(), ' ', '-');
+    std::cout << ">" << (chain.chain.empty() ? "(blank)" : chain.chain) << " residues "
+              << (chain.numbers.empty() ? "" : chain.numbers.front() + "-" + chain.numbers.back()) << " ("
+              << chain.residues.size() << " observed)\n"
+              << chain.residues << "\n"
+              << states << "\n";
+  }
+  return 0;
+}
+
 const std::map<std::string, std::pair<std::function<int(const Invocation&)>, const char*>>& commands() {
   static const std::map<std::string, std::pair<std::function<int(const Invocation&)>, const char*>> table{
       {"prepare", {prepare_command, "input files (FASTA, ProteinNet, provis JSONL, NetSurfP CSV, PDB/mmCIF) -> corpus.h5"}},
       {"run", {run_command, "corpus.h5 + model -> result.h5 (per-head attention counts; use under mpirun/srun)"}},
       {"attention", {attention_command, "one sequence -> all attention maps (checks a model against its reference)"}},
       {"report", {report_command, "result.h5 -> top heads per property, background rates (text, CSV, JSON)"}},
+      {"dssp", {dssp_command, "our DSSP (8 states) of a PDB/mmCIF file, to compare with mkdssp"}},
       {"info", {info_command, "summary of a corpus.h5 or result.h5"}},
       {"bench", {bench_command, "throughput and peak memory of one rank for a model shape (synthetic proteins)"}},
       {"make-model", {make_model_command, "model folder in a public layout with seeded random weights"}},

@@ -112,11 +112,14 @@ Share read_share(const std::vector<std::string>& files, std::size_t begin, std::
   for (std::size_t f = begin; f < end; ++f) {
     const std::string& path = files[f];
     corpus::Dataset part;
+    const corpus::Format format = config.format.empty() ? corpus::guess_format(path) : corpus::parse_format(config.format);
     try {
-      const corpus::Format format = config.format.empty() ? corpus::guess_format(path) : corpus::parse_format(config.format);
       part = structure::read_input(path, format, options, structure);
     } catch (const Error& error) {
-      if (config.strict) throw;
+      // Structure collections always hold some files that break the rules: those are skipped
+      // with the reason. A malformed sequence or label file is a mistake to fix: fatal.
+      const bool structure_file = format == corpus::Format::pdb || format == corpus::Format::mmcif;
+      if (config.strict || !structure_file) throw;
       share.log += path + "\tskipped\t" + error.what() + "\n";
       progress.advance(1);
       continue;
@@ -339,9 +342,12 @@ void prepare(const PrepareConfig& config, const parallel::Communicator& comm) {
     const auto first = line.find('\t'), second = line.find('\t', first + 1);
     if (first != std::string::npos) ++events[line.substr(first + 1, second - first - 1)];
   }
-  require(!all.records.empty(), "no records to write: every input was skipped (see the log " +
-                                    (config.log.empty() ? config.output + ".log" : config.log) + ")",
-          ErrorContext{config.output});
+  if (all.records.empty()) {
+    std::string reasons;
+    for (const auto& line : split_lines(log))
+      if (line.find("\tskipped") != std::string::npos && reasons.size() < 2000) reasons += "\n  " + line;
+    throw Error("no records to write: every input was skipped" + reasons, ErrorContext{config.output});
+  }
 
   const std::string log_path = config.log.empty() ? config.output + ".log" : config.log;
   {

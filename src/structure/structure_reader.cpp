@@ -667,6 +667,34 @@ corpus::Dataset read_structure(const std::string& path, const StructureOptions& 
   return dataset;
 }
 
+std::vector<ChainSecondaryStructure> read_secondary_structure(const std::string& path,
+                                                              const StructureOptions& options) {
+  std::vector<std::string> notes;
+  ParsedFile parsed = parse_file(path, options, notes);
+  gemmi::Structure& structure = parsed.structure;
+  require(!structure.models.empty() && has_atoms(structure.models.front()),
+          "no coordinates (no ATOM or HETATM records in the first model)", {path});
+  gemmi::Model& model = structure.models.front();
+  join_chain_parts(model, notes);
+  keep_highest_occupancy_conformer(model, notes);
+  const std::vector<ProteinChain> chains = protein_chains(model);
+  require(!chains.empty(), "no protein chain in the first model", {path});
+  const std::vector<std::string> states = secondary_structure(chains);
+  std::vector<ChainSecondaryStructure> result;
+  for (std::size_t c = 0; c < chains.size(); ++c) {
+    ChainSecondaryStructure chain;
+    chain.chain = chains[c].chain->name;
+    for (std::size_t k = 0; k < chains[c].residues.size(); ++k) {
+      const ObservedResidue& observed = chains[c].residues[k];
+      chain.residues.push_back(observed.letter);
+      chain.states.push_back(states[c][k] == '\0' ? ' ' : states[c][k]);
+      chain.numbers.push_back(observed.residue->seqid.str());
+    }
+    result.push_back(std::move(chain));
+  }
+  return result;
+}
+
 corpus::Dataset read_input(const std::string& path, corpus::Format format, const corpus::ReadOptions& options,
                            StructureOptions structure) {
   if (format == corpus::Format::pdb || format == corpus::Format::mmcif) {

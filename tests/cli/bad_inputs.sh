@@ -57,6 +57,10 @@ expect_failure "threshold not a number" "--thresholds" out12.h5 -- run --model "
 expect_failure "unknown option" "--bogus" out13.h5 -- run --model "$MODEL" --corpus good.h5 --bogus -o out13.h5
 expect_failure "property the corpus lacks" "binding_site" out14.h5 -- run --model "$MODEL" --corpus good.h5 --properties binding_site -o out14.h5
 
+printf 'HEADER    NOTHING\nEND\n' > empty.pdb
+expect_failure "structure without coordinates (dssp)" "empty.pdb" "" -- dssp empty.pdb
+expect_failure "contact-atom cb without Cβ" "cb" out15.h5 -- run --model "$MODEL" --corpus good.h5 --contact-atom cb -o out15.h5
+
 echo keep > existing.h5
 expect_failure "existing output without --force" "existing.h5" "" -- run --model "$MODEL" --corpus good.h5 -o existing.h5
 if [ "$(cat existing.h5)" = keep ]; then echo "PASS existing output untouched"; pass=$((pass + 1));

@@ -66,6 +66,19 @@ struct StructureOptions {
 // coordinates, or no (selected) protein chain.
 corpus::Dataset read_structure(const std::string& path, const StructureOptions& options = {});
 
+// Our DSSP of every protein chain of the first model, as `bertology dssp FILE` prints it to
+// compare with mkdssp: per chain, the observed residues and one 8-state character each
+// (H G I E B T S, ' ' for coil and for residues whose backbone is incomplete), with the
+// author residue numbers (number + insertion code).
+struct ChainSecondaryStructure {
+  std::string chain;
+  std::string residues;              // one-letter codes of the observed residues
+  std::string states;                // same length
+  std::vector<std::string> numbers;  // same length, e.g. "209A"
+};
+std::vector<ChainSecondaryStructure> read_secondary_structure(const std::string& path,
+                                                              const StructureOptions& options = {});
+
 // Any input format: PDB/mmCIF here (with `structure`, its format replaced by `format`), the
 // text formats through corpus::read_file.
 corpus::Dataset read_input(const std::string& path, corpus::Format format, const corpus::ReadOptions& options,
