@@ -1,7 +1,6 @@
 #include "bertology/analysis/head_counter.h"
 
 #include <Kokkos_Core.hpp>
-
 #include <algorithm>
 #include <cstring>
 #include <sstream>
@@ -85,8 +84,8 @@ void validate_thresholds(const std::vector<double>& thresholds) {
     if (k == 0) continue;
     const double previous = thresholds[k - 1];
     require(theta != previous, "attention threshold " + format_threshold(theta) + " is given twice");
-    require(theta > previous, "attention thresholds must be ascending, but " + format_threshold(theta) +
-                                  " follows " + format_threshold(previous));
+    require(theta > previous, "attention thresholds must be ascending, but " + format_threshold(theta) + " follows " +
+                                  format_threshold(previous));
     require(static_cast<float>(theta) > static_cast<float>(previous),
             "attention thresholds " + format_threshold(previous) + " and " + format_threshold(theta) +
                 " are the same number in float32, the precision attention is compared in");
@@ -207,9 +206,8 @@ void HeadCounter::Impl::prepare_residue_properties() {
     std::vector<const std::vector<std::int8_t>*> labels;
     for (const auto& property : plan.residues) {
       const auto found = record.labels.find(property.label);
-      labels.push_back(property.source == ResidueProperty::Source::label && found != record.labels.end()
-                           ? &found->second
-                           : nullptr);
+      labels.push_back(
+          property.source == ResidueProperty::Source::label && found != record.labels.end() ? &found->second : nullptr);
     }
     for (int j = 0; j < max_residues; ++j) {
       if (j < rows[r].residues) {
@@ -296,8 +294,8 @@ void HeadCounter::Impl::prepare_contacts() {
 
 void HeadCounter::add_layer(int layer, const model::AttentionMaps& maps) {
   Impl& s = *impl_;
-  require(layer >= 0 && layer < s.shape.layers, "layer " + std::to_string(layer) + " is outside the model's " +
-                                                     std::to_string(s.shape.layers) + " layers");
+  require(layer >= 0 && layer < s.shape.layers,
+          "layer " + std::to_string(layer) + " is outside the model's " + std::to_string(s.shape.layers) + " layers");
   require(maps.heads == s.shape.heads, "attention of layer " + std::to_string(layer) + " has " +
                                            std::to_string(maps.heads) + " heads, expected " +
                                            std::to_string(s.shape.heads));

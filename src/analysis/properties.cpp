@@ -28,9 +28,8 @@ std::vector<std::string> PropertyPlan::names() const {
   return names;
 }
 
-PropertyPlan plan_properties(const std::vector<std::string>& requested,
-                             const std::vector<corpus::LabelSchema>& schemas, bool corpus_has_coordinates,
-                             const std::string& letters_present) {
+PropertyPlan plan_properties(const std::vector<std::string>& requested, const std::vector<corpus::LabelSchema>& schemas,
+                             bool corpus_has_coordinates, const std::string& letters_present) {
   PropertyPlan plan;
   std::set<std::string> seen;
   for (const auto& name : requested) {
@@ -53,8 +52,8 @@ PropertyPlan plan_properties(const std::vector<std::string>& requested,
       }
       continue;
     }
-    const auto schema = std::find_if(schemas.begin(), schemas.end(),
-                                     [&name](const corpus::LabelSchema& s) { return s.name == name; });
+    const auto schema =
+        std::find_if(schemas.begin(), schemas.end(), [&name](const corpus::LabelSchema& s) { return s.name == name; });
     require(schema != schemas.end(), "unknown property \"" + name + "\"; this corpus offers: " +
                                          offered(schemas, corpus_has_coordinates, letters_present));
     if (schema->kind == corpus::LabelKind::binary) {
@@ -65,8 +64,8 @@ PropertyPlan plan_properties(const std::vector<std::string>& requested,
             "label \"" + name + "\" has " + std::to_string(schema->classes.size()) +
                 " classes; a categorical label needs 1 to 127");
     for (std::size_t c = 0; c < schema->classes.size(); ++c) {
-      plan.residues.push_back(ResidueProperty{name + "_" + schema->classes[c], ResidueProperty::Source::label,
-                                              name, static_cast<std::int8_t>(c), 0});
+      plan.residues.push_back(ResidueProperty{name + "_" + schema->classes[c], ResidueProperty::Source::label, name,
+                                              static_cast<std::int8_t>(c), 0});
     }
   }
   return plan;

@@ -1,7 +1,7 @@
 // The `bertology` executable: parses options into the pipeline's config structs and calls
 // the library. Errors from any layer are caught once, here.
-#include <boost/program_options.hpp>
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -48,9 +48,9 @@ std::vector<Number> parse_numbers(const std::string& text, const std::string& op
     std::istringstream stream(item);
     Number value{};
     stream >> value;
-    require(stream && stream.peek() == std::char_traits<char>::eof(),
-            option + " '" + text + "': '" + item + "' is not " +
-                (std::is_integral_v<Number> ? "an integer" : "a number"));
+    require(
+        stream && stream.peek() == std::char_traits<char>::eof(),
+        option + " '" + text + "': '" + item + "' is not " + (std::is_integral_v<Number> ? "an integer" : "a number"));
     values.push_back(value);
   }
   return values;
@@ -61,8 +61,7 @@ std::vector<Number> parse_numbers(const std::string& text, const std::string& op
 bool parse(const Invocation& call, const std::string& usage, po::options_description& options,
            const po::positional_options_description& positional, po::variables_map& values) {
   options.add_options()("config", po::value<std::string>()->value_name("FILE"),
-                        "read options from an INI file (key = value; command line wins)")(
-      "help,h", "show this help");
+                        "read options from an INI file (key = value; command line wins)")("help,h", "show this help");
   po::store(po::command_line_parser(call.arguments).options(options).positional(positional).run(), values);
   if (values.count("help")) {
     if (call.comm.root()) std::cout << usage << "\n\n" << options << "\n";
@@ -102,12 +101,12 @@ int prepare_command(const Invocation& call) {
       "structures: Å between a residue's and a ligand's heavy atoms for a binding site")(
       "include-ions", po::bool_switch(&config.include_ions), "structures: metal and halide ions count as ligands")(
       "min-residues", po::value(&config.min_residues)->default_value(config.min_residues),
-      "skip (and log) records with fewer residues")(
-      "dedupe", po::bool_switch(&config.dedupe), "keep only the first record of identical sequences")(
+      "skip (and log) records with fewer residues")("dedupe", po::bool_switch(&config.dedupe),
+                                                    "keep only the first record of identical sequences")(
       "strict", po::bool_switch(&config.strict),
       "a bad structure file fails the run instead of being skipped with its reason (malformed FASTA, ProteinNet, "
-      "JSONL or CSV files always do)")(
-      "log", po::value(&config.log)->value_name("FILE"), "per-file log of what was read and skipped (default: OUTPUT.log)")(
+      "JSONL or CSV files always do)")("log", po::value(&config.log)->value_name("FILE"),
+                                       "per-file log of what was read and skipped (default: OUTPUT.log)")(
       "force", po::bool_switch(&config.force), "overwrite an existing output")(
       "quiet,q", po::bool_switch(&config.quiet), "no progress on stderr");
   po::positional_options_description positional;
@@ -133,7 +132,7 @@ int run_command(const Invocation& call) {
   options.add_options()("model,m", po::value(&config.model)->required()->value_name("DIR"),
                         "model folder: config.json, model.safetensors, vocab.txt (Hugging Face / TAPE layout)")(
       "arch", po::value(&config.architecture)->value_name("NAME"),
-      "architecture: tape_bert|prot_bert (default: detected from the folder)")(
+      "architecture: tape_bert|prot_bert|prot_albert|prot_xlnet|esm2|torchscript (default: detected from config.json model_type or the folder)")(
       "corpus,c", po::value(&config.corpus)->required()->value_name("FILE"), "corpus file from `bertology prepare`")(
       "properties,p", po::value(&properties)->value_name("LIST"),
       "comma list of contact, binding_site, ptm, ss4, aa or any corpus label "
@@ -148,10 +147,11 @@ int run_command(const Invocation& call) {
       "batch-size", po::value(&config.batch_size)->default_value(8), "sequences per batch (length-sorted, padded)")(
       "max-tokens", po::value(&config.max_tokens)->default_value(0),
       "at most this many padded tokens per batch (0 = no limit)")(
+      "precision", po::value(&config.precision)->default_value("float32"), "float32|bfloat16|float16; reduced precision is CUDA autocast with the softmax in float32")(
       "threads", po::value(&config.threads)->default_value(0),
       "threads per rank for LibTorch and OpenBLAS (0 = SLURM_CPUS_PER_TASK, else 1); counts are bit-identical "
-      "across rank counts for the same threads per rank")(
-      "force", po::bool_switch(&config.force), "overwrite an existing output")(
+      "across rank counts for the same threads per rank")("force", po::bool_switch(&config.force),
+                                                          "overwrite an existing output")(
       "quiet,q", po::bool_switch(&config.quiet), "no progress or timings on stderr");
   po::variables_map values;
   if (!parse(call,
@@ -182,6 +182,7 @@ int attention_command(const Invocation& call) {
       "output,o", po::value(&config.output)->required()->value_name("FILE"),
       "HDF5 file: /input_ids int64 [T], /attentions float32 [layer, head, query, key]")(
       "threads", po::value(&config.threads)->default_value(0), "LibTorch threads (0 = default)")(
+      "precision", po::value(&config.precision)->default_value("float32"), "float32|bfloat16|float16; reduced precision is CUDA autocast with the softmax in float32")(
       "force", po::bool_switch(&config.force), "overwrite an existing output");
   po::variables_map values;
   if (!parse(call,
@@ -202,8 +203,7 @@ int report_command(const Invocation& call) {
       "format,f", po::value(&config.format)->default_value("text"), "text|csv|json")(
       "output,o", po::value(&config.output)->value_name("FILE"), "write here instead of stdout")(
       "top", po::value(&config.top)->default_value(10), "top heads per property")(
-      "threshold", po::value(&config.threshold)->default_value(0.0),
-      "θ to report (default: the one closest to 0.3)")(
+      "threshold", po::value(&config.threshold)->default_value(0.0), "θ to report (default: the one closest to 0.3)")(
       "min-arcs", po::value(&config.min_arcs)->default_value(100),
       "heads with fewer arcs above θ cannot be top heads (paper: 100)");
   po::positional_options_description positional;
@@ -237,13 +237,15 @@ int make_model_command(const Invocation& call) {
   std::string architecture = "prot_bert";
   po::options_description options("Options");
   options.add_options()("arch", po::value(&architecture)->default_value("prot_bert"),
-                        "public layout: tape_bert|prot_bert")(
+                        "public layout: tape_bert|prot_bert|prot_albert|prot_xlnet|esm2")(
       "layers", po::value(&config.layers)->default_value(config.layers), "encoder layers")(
       "heads", po::value(&config.heads)->default_value(config.heads), "attention heads per layer")(
       "hidden", po::value(&config.hidden)->default_value(config.hidden), "hidden size (a multiple of heads)")(
       "intermediate", po::value(&config.intermediate)->default_value(0), "feed-forward size (0 = 4 × hidden)")(
       "max-positions", po::value(&config.max_positions)->default_value(config.max_positions),
-      "position embeddings (tokens, special tokens included)")(
+      "position embeddings (tokens, special tokens included; ignored for prot_xlnet)")(
+      "embedding", po::value(&config.embedding)->default_value(0),
+      "prot_albert's factorised embedding size (0 = min(128, hidden))")(
       "seed", po::value(&config.seed)->default_value(config.seed), "seed of the weight generator")(
       "output,o", po::value(&config.output)->required()->value_name("DIR"), "model folder to write")(
       "force", po::bool_switch(&config.force), "overwrite an existing model folder");
@@ -265,7 +267,8 @@ int bench_command(const Invocation& call) {
   po::options_description options("Options");
   options.add_options()("model,m", po::value(&config.model)->value_name("DIR"),
                         "an existing model folder (default: a seeded model of the shape below)")(
-      "arch", po::value(&config.architecture)->default_value(config.architecture), "layout of the seeded model")(
+      "arch", po::value(&config.architecture)->default_value(config.architecture),
+      "layout of the seeded model: tape_bert|prot_bert|prot_albert|prot_xlnet|esm2")(
       "layers", po::value(&config.layers)->default_value(config.layers), "layers of the seeded model")(
       "heads", po::value(&config.heads)->default_value(config.heads), "heads of the seeded model")(
       "hidden", po::value(&config.hidden)->default_value(config.hidden), "hidden size of the seeded model")(
@@ -276,6 +279,7 @@ int bench_command(const Invocation& call) {
       "max-tokens", po::value(&config.max_tokens)->default_value(0), "padded tokens per batch (0 = no limit)")(
       "thresholds,t", po::value(&thresholds)->value_name("LIST"), "attention thresholds (default 0.1,0.3,0.5)")(
       "threads", po::value(&config.threads)->default_value(0), "threads (0 = SLURM_CPUS_PER_TASK, else 1)")(
+      "precision", po::value(&config.precision)->default_value("float32"), "float32|bfloat16|float16; reduced precision is CUDA autocast with the softmax in float32")(
       "seed", po::value(&config.seed)->default_value(config.seed), "seed of the weights and the proteins");
   po::variables_map values;
   if (!parse(call,
@@ -320,7 +324,8 @@ int dssp_command(const Invocation& call) {
 
 const std::map<std::string, std::pair<std::function<int(const Invocation&)>, const char*>>& commands() {
   static const std::map<std::string, std::pair<std::function<int(const Invocation&)>, const char*>> table{
-      {"prepare", {prepare_command, "input files (FASTA, ProteinNet, provis JSONL, NetSurfP CSV, PDB/mmCIF) -> corpus.h5"}},
+      {"prepare",
+       {prepare_command, "input files (FASTA, ProteinNet, provis JSONL, NetSurfP CSV, PDB/mmCIF) -> corpus.h5"}},
       {"run", {run_command, "corpus.h5 + model -> result.h5 (per-head attention counts; use under mpirun/srun)"}},
       {"attention", {attention_command, "one sequence -> all attention maps (checks a model against its reference)"}},
       {"report", {report_command, "result.h5 -> top heads per property, background rates (text, CSV, JSON)"}},
@@ -372,7 +377,8 @@ int main(int argc, char** argv) {
     for (int i = 0; i < argc; ++i) call.command_line += (i ? " " : "") + std::string(argv[i]);
     status = found->second.first(call);
   } catch (const po::error& error) {
-    std::fprintf(stderr, "bertology %s: %s (see bertology %s --help)\n", command.c_str(), error.what(), command.c_str());
+    std::fprintf(stderr, "bertology %s: %s (see bertology %s --help)\n", command.c_str(), error.what(),
+                 command.c_str());
     parallel::abort_job(2);
   } catch (const std::exception& error) {
     if (comm.size() > 1)

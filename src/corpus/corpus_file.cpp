@@ -84,9 +84,9 @@ void write_corpus(const std::string& path, const Dataset& data, const std::map<s
     }
   }
 
-  const std::string temporary = (std::filesystem::path(path).parent_path() /
-                                 ("." + std::filesystem::path(path).filename().string() + ".partial"))
-                                    .string();
+  const std::string temporary =
+      (std::filesystem::path(path).parent_path() / ("." + std::filesystem::path(path).filename().string() + ".partial"))
+          .string();
   try {
     io::File file = io::File::create(temporary);
     file.create_group("sequences");
@@ -140,7 +140,8 @@ CorpusReader::CorpusReader(const std::string& path, MPI_Comm comm)
     : path_(path), impl_(new Impl{io::File::open_read(path, comm)}) {
   if (!impl_->file.exists("sequences/offsets") || !impl_->file.exists("sequences/residues")) {
     delete impl_;
-    throw Error("not a bertology corpus (no /sequences/offsets); make one with `bertology prepare`", ErrorContext{path});
+    throw Error("not a bertology corpus (no /sequences/offsets); make one with `bertology prepare`",
+                ErrorContext{path});
   }
 }
 
@@ -217,8 +218,8 @@ std::vector<Record> CorpusReader::read_records(const std::vector<std::int64_t>& 
   const auto offset_values = io::read_rows<std::int64_t>(file, "sequences/offsets", as_ranges(offset_rows));
   std::vector<std::pair<hsize_t, hsize_t>> ranges;
   for (hsize_t row : rows) {
-    const auto at = static_cast<std::size_t>(std::lower_bound(offset_rows.begin(), offset_rows.end(), row) -
-                                              offset_rows.begin());
+    const auto at =
+        static_cast<std::size_t>(std::lower_bound(offset_rows.begin(), offset_rows.end(), row) - offset_rows.begin());
     const auto begin = static_cast<hsize_t>(offset_values[at]), end = static_cast<hsize_t>(offset_values[at + 1]);
     require(end >= begin, "/sequences/offsets decrease", ErrorContext{path_, std::to_string(row)});
     if (!ranges.empty() && ranges.back().second == begin)

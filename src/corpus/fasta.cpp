@@ -50,8 +50,9 @@ class FastaRecordBuilder {
                       "; '*' may only end a sequence",
                   here);
     }
-    require(c == '*', "character " + detail::quoted(c) + " at column " + std::to_string(column + 1) +
-                          " is not a residue letter (" + detail::residue_alphabet_hint() + ")",
+    require(c == '*',
+            "character " + detail::quoted(c) + " at column " + std::to_string(column + 1) +
+                " is not a residue letter (" + detail::residue_alphabet_hint() + ")",
             here);
     stop_line_ = line_number;
   }
@@ -90,8 +91,7 @@ Dataset read_fasta(const std::string& path) {
       in_record = true;
       continue;
     }
-    require(in_record, "sequence data before the first '>' header (is this a FASTA file?)",
-            {path, "", input.number()});
+    require(in_record, "sequence data before the first '>' header (is this a FASTA file?)", {path, "", input.number()});
     builder.add_sequence_line(line, input.number());
   }
   if (in_record) dataset.records.push_back(builder.finish());

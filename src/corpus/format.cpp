@@ -79,7 +79,8 @@ std::optional<Format> format_from_content(const std::string& path) {
   if (starts_with(line, "{")) return Format::provis;
   if (starts_with(line, "input") && detail::trim(line.substr(5)).substr(0, 1) == ",") return Format::netsurfp;
   if (starts_with(line, "data_")) return Format::mmcif;
-  for (const char* record : {"HEADER", "ATOM  ", "HETATM", "REMARK", "CRYST1", "MODEL ", "TITLE ", "COMPND", "EXPDTA"}) {
+  for (const char* record :
+       {"HEADER", "ATOM  ", "HETATM", "REMARK", "CRYST1", "MODEL ", "TITLE ", "COMPND", "EXPDTA"}) {
     if (starts_with(line, record) || line == detail::trim(record)) return Format::pdb;
   }
   return std::nullopt;
@@ -113,12 +114,17 @@ Format guess_format(const std::string& path) {
 
 Dataset read_file(const std::string& path, Format format, const ReadOptions& options) {
   switch (format) {
-    case Format::fasta: return read_fasta(path);
-    case Format::proteinnet: return read_proteinnet(path);
-    case Format::provis: return read_provis(path, options);
-    case Format::netsurfp: return read_netsurfp(path);
+    case Format::fasta:
+      return read_fasta(path);
+    case Format::proteinnet:
+      return read_proteinnet(path);
+    case Format::provis:
+      return read_provis(path, options);
+    case Format::netsurfp:
+      return read_netsurfp(path);
     case Format::pdb:
-    case Format::mmcif: break;
+    case Format::mmcif:
+      break;
   }
   throw Error(format_name(format) + " files are read by the structure module (bertology::structure::read_structure)",
               {path});

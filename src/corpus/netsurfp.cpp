@@ -65,10 +65,10 @@ Dataset read_netsurfp(const std::string& path) {
     const ErrorContext here{path, id, input.number()};
 
     std::vector<std::string_view> fields = split_commas(line);
-    require(fields.size() == columns.names.size(),
-            "row has " + std::to_string(fields.size()) + " fields, the header has " +
-                std::to_string(columns.names.size()),
-            here);
+    require(
+        fields.size() == columns.names.size(),
+        "row has " + std::to_string(fields.size()) + " fields, the header has " + std::to_string(columns.names.size()),
+        here);
 
     Record record;
     record.id = id;

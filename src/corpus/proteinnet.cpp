@@ -88,8 +88,8 @@ class ProteinNetRecordBuilder {
       require(seen != section.name, "second " + section.name + " section in the record", at(section.line));
     }
     seen_.push_back(section.name);
-    require(!needs_length || has_primary_,
-            section.name + " before [PRIMARY]: the sequence length must be known first", at(section.line));
+    require(!needs_length || has_primary_, section.name + " before [PRIMARY]: the sequence length must be known first",
+            at(section.line));
     require(section.lines.size() == count,
             section.name + " has " + std::to_string(section.lines.size()) + " line(s), expected " +
                 std::to_string(count) + " (file truncated?)",
@@ -161,8 +161,9 @@ class ProteinNetRecordBuilder {
     record_->ca_mask.resize(mask.size());
     for (std::size_t i = 0; i < mask.size(); ++i) {
       if (mask[i] != '+' && mask[i] != '-') {
-        throw Error("[MASK] entry " + std::to_string(i + 1) + " is " + detail::quoted(mask[i]) + ", expected '+' or '-'",
-                    at(line));
+        throw Error(
+            "[MASK] entry " + std::to_string(i + 1) + " is " + detail::quoted(mask[i]) + ", expected '+' or '-'",
+            at(line));
       }
       record_->ca_mask[i] = mask[i] == '+' ? 1 : 0;
     }

@@ -25,9 +25,8 @@ std::string lower(std::string text) {
 
 // The label name is used as an HDF5 dataset name (/labels/<name>) and in property names.
 void check_label_name(const std::string& name, const std::string& path) {
-  bool valid = !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '_' || c == '-';
-  });
+  bool valid = !name.empty() && std::all_of(name.begin(), name.end(),
+                                            [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-'; });
   require(valid, "label name '" + name + "' must be letters, digits, '_' or '-'", {path});
 }
 
@@ -51,9 +50,9 @@ LabelSchema schema_named(const std::string& name) {
 }
 
 struct ProvisLine {
-  Record record;                 // without labels: the label name is decided per file
+  Record record;  // without labels: the label name is decided per file
   std::vector<std::int8_t> is_site;
-  std::string site_field;        // "sites" or "modifications"
+  std::string site_field;  // "sites" or "modifications"
 };
 
 class ProvisLineParser {
@@ -120,9 +119,9 @@ class ProvisLineParser {
     for (std::size_t i = 0; i < it->size(); ++i) {
       const json& value = (*it)[i];
       if (!value.is_number_integer()) {
-        throw Error("field '" + name + "' entry " + std::to_string(i + 1) + " must be an integer, found " +
-                        value.type_name(),
-                    at());
+        throw Error(
+            "field '" + name + "' entry " + std::to_string(i + 1) + " must be an integer, found " + value.type_name(),
+            at());
       }
       values.push_back(value.get<long long>());
     }

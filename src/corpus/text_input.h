@@ -144,8 +144,7 @@ class UniqueIds {
   void add(const std::string& id, long line) {
     auto [it, inserted] = first_line_.emplace(id, line);
     if (!inserted) {
-      throw Error("duplicate record id (first seen at line " + std::to_string(it->second) + ")",
-                  {path_, id, line});
+      throw Error("duplicate record id (first seen at line " + std::to_string(it->second) + ")", {path_, id, line});
     }
   }
 

@@ -28,17 +28,29 @@ void check_status(herr_t status, const std::string& path, const std::string& wha
 template <typename T>
 hid_t memory_type();
 template <>
-hid_t memory_type<double>() { return H5T_NATIVE_DOUBLE; }
+hid_t memory_type<double>() {
+  return H5T_NATIVE_DOUBLE;
+}
 template <>
-hid_t memory_type<float>() { return H5T_NATIVE_FLOAT; }
+hid_t memory_type<float>() {
+  return H5T_NATIVE_FLOAT;
+}
 template <>
-hid_t memory_type<std::int64_t>() { return H5T_NATIVE_INT64; }
+hid_t memory_type<std::int64_t>() {
+  return H5T_NATIVE_INT64;
+}
 template <>
-hid_t memory_type<std::int8_t>() { return H5T_NATIVE_INT8; }
+hid_t memory_type<std::int8_t>() {
+  return H5T_NATIVE_INT8;
+}
 template <>
-hid_t memory_type<std::uint8_t>() { return H5T_NATIVE_UINT8; }
+hid_t memory_type<std::uint8_t>() {
+  return H5T_NATIVE_UINT8;
+}
 template <>
-hid_t memory_type<char>() { return H5T_NATIVE_CHAR; }
+hid_t memory_type<char>() {
+  return H5T_NATIVE_CHAR;
+}
 
 Handle file_access(MPI_Comm comm, const std::string& path) {
   Handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), path, "cannot create file access list"), H5Pclose);
@@ -68,8 +80,9 @@ void write_attribute_raw(const File& file, const std::string& object, const std:
                          const std::vector<hsize_t>& shape, const void* data) {
   Handle target = open_object(file, object);
   if (H5Aexists(target.id(), name.c_str()) > 0) H5Adelete(target.id(), name.c_str());
-  Handle space(shape.empty() ? H5Screate(H5S_SCALAR) : H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr),
-               H5Sclose);
+  Handle space(
+      shape.empty() ? H5Screate(H5S_SCALAR) : H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr),
+      H5Sclose);
   Handle attribute(check(H5Acreate2(target.id(), name.c_str(), type, space.id(), H5P_DEFAULT, H5P_DEFAULT), file.path(),
                          "cannot create attribute " + name + " on /" + object),
                    H5Aclose);
@@ -157,8 +170,9 @@ std::vector<hsize_t> dataset_shape(const File& file, const std::string& name) {
 template <typename T>
 void write_dataset(const File& file, const std::string& name, const std::vector<hsize_t>& shape, const T* data,
                    bool this_rank_writes, bool compress) {
-  Handle space(shape.empty() ? H5Screate(H5S_SCALAR) : H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr),
-               H5Sclose);
+  Handle space(
+      shape.empty() ? H5Screate(H5S_SCALAR) : H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr),
+      H5Sclose);
   Handle create_list(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
   hsize_t elements = 1;
   for (hsize_t d : shape) elements *= d;
@@ -237,9 +251,10 @@ void write_strings(const File& file, const std::string& name, const std::vector<
   Handle type = string_type();
   hsize_t n = values.size();
   Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
-  Handle dataset(check(H5Dcreate2(file.id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                       file.path(), "cannot create dataset /" + name),
-                 H5Dclose);
+  Handle dataset(
+      check(H5Dcreate2(file.id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+            file.path(), "cannot create dataset /" + name),
+      H5Dclose);
   std::vector<const char*> pointers;
   for (const auto& v : values) pointers.push_back(v.c_str());
   if (n > 0)
@@ -347,8 +362,8 @@ std::vector<std::string> attribute_names(const File& file, const std::string& ob
   for (hsize_t i = 0; i < info.num_attrs; ++i) {
     ssize_t size = H5Aget_name_by_idx(target.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
     std::string attribute_name(static_cast<std::size_t>(size), '\0');
-    H5Aget_name_by_idx(target.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, attribute_name.data(), attribute_name.size() + 1,
-                       H5P_DEFAULT);
+    H5Aget_name_by_idx(target.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, attribute_name.data(),
+                       attribute_name.size() + 1, H5P_DEFAULT);
     names.push_back(attribute_name);
   }
   return names;
@@ -360,11 +375,10 @@ bool attribute_is_string(const File& file, const std::string& object, const std:
   return H5Tget_class(type.id()) == H5T_STRING;
 }
 
-#define BERTOLOGY_INSTANTIATE(T)                                                                              \
-  template void write_dataset<T>(const File&, const std::string&, const std::vector<hsize_t>&, const T*, bool, \
-                                 bool);                                                                       \
-  template std::vector<T> read_dataset<T>(const File&, const std::string&);                                   \
-  template std::vector<T> read_rows<T>(const File&, const std::string&,                                       \
+#define BERTOLOGY_INSTANTIATE(T)                                                                                      \
+  template void write_dataset<T>(const File&, const std::string&, const std::vector<hsize_t>&, const T*, bool, bool); \
+  template std::vector<T> read_dataset<T>(const File&, const std::string&);                                           \
+  template std::vector<T> read_rows<T>(const File&, const std::string&,                                               \
                                        const std::vector<std::pair<hsize_t, hsize_t>>&);
 BERTOLOGY_INSTANTIATE(double)
 BERTOLOGY_INSTANTIATE(float)

@@ -82,8 +82,8 @@ ResultData read_result(const std::string& path) {
     if (label == kAboveThreshold) continue;
     data.labels.push_back(label);
     data.counts[label] = read_dataset<std::int64_t>(file, "counts/" + label);
-    require(data.counts[label].size() == data.counts[kAboveThreshold].size(), "/counts/" + label + " has the wrong shape",
-            ErrorContext{path});
+    require(data.counts[label].size() == data.counts[kAboveThreshold].size(),
+            "/counts/" + label + " has the wrong shape", ErrorContext{path});
     if (file.exists("background/" + label)) {
       data.background[label] = BackgroundRate{read_integer_attribute(file, "background/" + label, "positives"),
                                               read_integer_attribute(file, "background/" + label, "eligible")};

@@ -34,8 +34,9 @@ class BertFamilyEncoder final : public TorchEncoder {
         const std::string prefix = "bert.encoder.layer." + std::to_string(layer) + ".";
         layers_.push_back({load.linear(prefix + "attention.self.query"), load.linear(prefix + "attention.self.key"),
                            load.linear(prefix + "attention.self.value"), load.linear(prefix + "attention.output.dense"),
-                           load.layer_norm(prefix + "attention.output.LayerNorm"), load.linear(prefix + "intermediate.dense"),
-                           load.linear(prefix + "output.dense"), load.layer_norm(prefix + "output.LayerNorm")});
+                           load.layer_norm(prefix + "attention.output.LayerNorm"),
+                           load.linear(prefix + "intermediate.dense"), load.linear(prefix + "output.dense"),
+                           load.layer_norm(prefix + "output.LayerNorm")});
         schedule_.push_back(layer);
       }
     }
@@ -47,8 +48,8 @@ class BertFamilyEncoder final : public TorchEncoder {
   void load_albert_layers(WeightLoader& load, const ModelConfig& config) {
     for (int group = 0; group < config.hidden_groups; ++group) {
       for (int inner = 0; inner < config.inner_group_num; ++inner) {
-        const std::string prefix =
-            "albert.encoder.albert_layer_groups." + std::to_string(group) + ".albert_layers." + std::to_string(inner) + ".";
+        const std::string prefix = "albert.encoder.albert_layer_groups." + std::to_string(group) + ".albert_layers." +
+                                   std::to_string(inner) + ".";
         layers_.push_back({load.linear(prefix + "attention.query"), load.linear(prefix + "attention.key"),
                            load.linear(prefix + "attention.value"), load.linear(prefix + "attention.dense"),
                            load.layer_norm(prefix + "attention.LayerNorm"), load.linear(prefix + "ffn"),
@@ -58,7 +59,8 @@ class BertFamilyEncoder final : public TorchEncoder {
     const int applications_per_group = config.layers / config.hidden_groups;
     for (int application = 0; application < config.layers; ++application) {
       const int group = application / applications_per_group;
-      for (int inner = 0; inner < config.inner_group_num; ++inner) schedule_.push_back(group * config.inner_group_num + inner);
+      for (int inner = 0; inner < config.inner_group_num; ++inner)
+        schedule_.push_back(group * config.inner_group_num + inner);
     }
   }
 
@@ -73,7 +75,9 @@ class BertFamilyEncoder final : public TorchEncoder {
                                       position_embeddings_.slice(0, 0, tokens) + token_type_embedding_);
     if (embedding_to_hidden_.weight.defined()) x = embedding_to_hidden_(x);
 
-    const auto split_heads = [&](const torch::Tensor& t) { return t.view({rows, tokens, heads, head_size}).transpose(1, 2); };
+    const auto split_heads = [&](const torch::Tensor& t) {
+      return t.view({rows, tokens, heads, head_size}).transpose(1, 2);
+    };
     for (std::size_t index = 0; index < schedule_.size(); ++index) {
       const PostNormLayer& layer = layers_[std::size_t(schedule_[index])];
       torch::Tensor scores = torch::matmul(split_heads(layer.query(x)), split_heads(layer.key(x)).transpose(-1, -2));
@@ -81,8 +85,9 @@ class BertFamilyEncoder final : public TorchEncoder {
       torch::Tensor probabilities = attend(pass, int(index), std::move(scores));
       // The last layer's output feeds no attention map, so it is not computed.
       if (index + 1 == schedule_.size()) break;
-      const torch::Tensor context =
-          torch::matmul(probabilities, split_heads(layer.value(x))).transpose(1, 2).reshape({rows, tokens, info_.hidden});
+      const torch::Tensor context = torch::matmul(probabilities, split_heads(layer.value(x)))
+                                        .transpose(1, 2)
+                                        .reshape({rows, tokens, info_.hidden});
       probabilities.reset();  // this layer's maps die before the next layer's exist
       const torch::Tensor attended = layer.attention_norm(x + layer.attention_output(context));
       x = layer.output_norm(attended + layer.output(gelu(layer.intermediate(attended), gelu_)));
@@ -94,9 +99,9 @@ class BertFamilyEncoder final : public TorchEncoder {
   torch::Tensor position_embeddings_;
   torch::Tensor token_type_embedding_;  // row 0: every layout is fed token type 0 only
   LayerNorm embedding_norm_;
-  Linear embedding_to_hidden_;          // ALBERT's E → hidden; undefined for BERT
+  Linear embedding_to_hidden_;  // ALBERT's E → hidden; undefined for BERT
   std::vector<PostNormLayer> layers_;
-  std::vector<int> schedule_;           // the layer run at each depth, one map each
+  std::vector<int> schedule_;  // the layer run at each depth, one map each
 };
 
 }  // namespace

@@ -9,8 +9,9 @@
 namespace bertology::model {
 namespace {
 
-constexpr Architecture all_architectures[] = {Architecture::tape_bert, Architecture::prot_bert, Architecture::prot_albert,
-                                              Architecture::prot_xlnet, Architecture::esm2, Architecture::torchscript};
+constexpr Architecture all_architectures[] = {Architecture::tape_bert,   Architecture::prot_bert,
+                                              Architecture::prot_albert, Architecture::prot_xlnet,
+                                              Architecture::esm2,        Architecture::torchscript};
 
 std::string shape_text(const std::vector<std::int64_t>& shape) {
   std::string text = "[";
@@ -18,9 +19,12 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
   return text + "]";
 }
 
-bool starts_with(const std::string& text, const std::string& prefix) { return text.compare(0, prefix.size(), prefix) == 0; }
+bool starts_with(const std::string& text, const std::string& prefix) {
+  return text.compare(0, prefix.size(), prefix) == 0;
+}
 
-int positive_int(const nlohmann::json& config, const char* key, const std::string& path, std::optional<int> fallback = {}) {
+int positive_int(const nlohmann::json& config, const char* key, const std::string& path,
+                 std::optional<int> fallback = {}) {
   const auto found = config.find(key);
   if (found == config.end() || found->is_null()) {
     require(fallback.has_value(), std::string("missing field '") + key + "'", {path});
@@ -34,11 +38,13 @@ int positive_int(const nlohmann::json& config, const char* key, const std::strin
 double positive_number(const nlohmann::json& config, const char* key, const std::string& path, double fallback) {
   const auto found = config.find(key);
   if (found == config.end()) return fallback;
-  require(found->is_number() && found->get<double>() > 0, std::string("field '") + key + "' must be a positive number", {path});
+  require(found->is_number() && found->get<double>() > 0, std::string("field '") + key + "' must be a positive number",
+          {path});
   return found->get<double>();
 }
 
-std::string text_field(const nlohmann::json& config, const char* key, const std::string& path, const std::string& fallback) {
+std::string text_field(const nlohmann::json& config, const char* key, const std::string& path,
+                       const std::string& fallback) {
   const auto found = config.find(key);
   if (found == config.end() || found->is_null()) return fallback;
   require(found->is_string(), std::string("field '") + key + "' must be a string", {path});
@@ -110,7 +116,8 @@ void read_xlnet_fields(const nlohmann::json& json, ModelConfig& config) {
   require_divisible(config);
   const int head_size = positive_int(json, "d_head", path, config.hidden / config.heads);
   require(head_size == config.hidden / config.heads,
-          "d_head " + std::to_string(head_size) + " is not d_model / n_head = " + std::to_string(config.hidden / config.heads),
+          "d_head " + std::to_string(head_size) +
+              " is not d_model / n_head = " + std::to_string(config.hidden / config.heads),
           {path});
   // The code the paper ran (transformers 2.x) maps XLNet's "gelu" to the tanh approximation.
   const std::string activation = text_field(json, "ff_activation", path, "gelu");
@@ -118,8 +125,8 @@ void read_xlnet_fields(const nlohmann::json& json, ModelConfig& config) {
           "ff_activation '" + activation + "' is not supported (gelu, gelu_new: the tanh form in XLNet)", {path});
   config.gelu = GeluForm::tanh;
   const std::string attention = text_field(json, "attn_type", path, "bi");
-  require(attention == "bi", "attn_type '" + attention + "' is not supported: the paper analyses bidirectional XLNet (bi)",
-          {path});
+  require(attention == "bi",
+          "attn_type '" + attention + "' is not supported: the paper analyses bidirectional XLNet (bi)", {path});
   if (const auto clamp = json.find("clamp_len"); clamp != json.end() && !clamp->is_null()) {
     require(clamp->is_number_integer(), "field 'clamp_len' must be an integer", {path});
     config.clamp_len = clamp->get<int>();
@@ -140,9 +147,10 @@ void read_esm_fields(const nlohmann::json& json, ModelConfig& config) {
   require_divisible(config);
   require(config.head_size() % 2 == 0, "rotary embeddings need an even head size", {path});
   const std::string positions = text_field(json, "position_embedding_type", path, "absolute");
-  require(positions == "rotary",
-          "position_embedding_type '" + positions + "': only ESM-2's rotary embeddings are implemented (not ESM-1b/ESM-1v)",
-          {path});
+  require(
+      positions == "rotary",
+      "position_embedding_type '" + positions + "': only ESM-2's rotary embeddings are implemented (not ESM-1b/ESM-1v)",
+      {path});
   require(!flag(json, "emb_layer_norm_before", path, false),
           "emb_layer_norm_before is an ESM-1b feature; only the ESM-2 layout is implemented", {path});
   config.token_dropout = flag(json, "token_dropout", path, false);
@@ -166,10 +174,13 @@ bool foreign_part_allowed(Architecture architecture, const std::string& name) {
     case Architecture::prot_albert:
       return starts_with(name, "predictions.") || starts_with(name, "albert.pooler.") ||
              name == "albert.embeddings.position_ids";
-    case Architecture::prot_xlnet: return starts_with(name, "lm_loss.");
+    case Architecture::prot_xlnet:
+      return starts_with(name, "lm_loss.");
     case Architecture::esm2:
-      return starts_with(name, "lm_head.") || starts_with(name, "esm.contact_head.") || name == "esm.embeddings.position_ids";
-    case Architecture::torchscript: break;
+      return starts_with(name, "lm_head.") || starts_with(name, "esm.contact_head.") ||
+             name == "esm.embeddings.position_ids";
+    case Architecture::torchscript:
+      break;
   }
   return false;
 }
@@ -231,13 +242,14 @@ std::vector<ParameterSpec> albert_parameters(const ModelConfig& config) {
   SpecList list;
   list.add("albert.embeddings.word_embeddings.weight", {config.vocab_size, embedding}, ParameterRole::embedding);
   list.add("albert.embeddings.position_embeddings.weight", {config.max_positions, embedding}, ParameterRole::embedding);
-  list.add("albert.embeddings.token_type_embeddings.weight", {config.type_vocab_size, embedding}, ParameterRole::embedding);
+  list.add("albert.embeddings.token_type_embeddings.weight", {config.type_vocab_size, embedding},
+           ParameterRole::embedding);
   list.layer_norm("albert.embeddings.LayerNorm", embedding);
   list.linear("albert.encoder.embedding_hidden_mapping_in", hidden, embedding, ParameterRole::projection);
   for (int group = 0; group < config.hidden_groups; ++group) {
     for (int inner = 0; inner < config.inner_group_num; ++inner) {
-      const std::string prefix =
-          "albert.encoder.albert_layer_groups." + std::to_string(group) + ".albert_layers." + std::to_string(inner) + ".";
+      const std::string prefix = "albert.encoder.albert_layer_groups." + std::to_string(group) + ".albert_layers." +
+                                 std::to_string(inner) + ".";
       list.layer_norm(prefix + "full_layer_layer_norm", hidden);
       list.linear(prefix + "attention.query", hidden, hidden, ParameterRole::query_key);
       list.linear(prefix + "attention.key", hidden, hidden, ParameterRole::query_key);
@@ -299,7 +311,8 @@ std::vector<ParameterSpec> esm_parameters(const ModelConfig& config) {
   SpecList list;
   list.add("esm.embeddings.word_embeddings.weight", {config.vocab_size, hidden}, ParameterRole::embedding);
   // HF builds this table even for rotary models and never reads it then.
-  list.add("esm.embeddings.position_embeddings.weight", {config.max_positions, hidden}, ParameterRole::embedding, false);
+  list.add("esm.embeddings.position_embeddings.weight", {config.max_positions, hidden}, ParameterRole::embedding,
+           false);
   for (int layer = 0; layer < config.layers; ++layer) {
     const std::string prefix = "esm.encoder.layer." + std::to_string(layer) + ".";
     list.linear(prefix + "attention.self.query", hidden, hidden, ParameterRole::query_key);
@@ -315,8 +328,8 @@ std::vector<ParameterSpec> esm_parameters(const ModelConfig& config) {
   }
   // Only the last hidden state passes through it; attention maps never do.
   list.layer_norm("esm.encoder.emb_layer_norm_after", hidden, false);
-  list.matrix("esm.contact_head.regression.weight", 1, std::int64_t(config.layers) * config.heads, ParameterRole::projection,
-              false);
+  list.matrix("esm.contact_head.regression.weight", 1, std::int64_t(config.layers) * config.heads,
+              ParameterRole::projection, false);
   list.add("esm.contact_head.regression.bias", {1}, ParameterRole::bias, false);
   list.linear("lm_head.dense", hidden, hidden, ParameterRole::projection, false);
   list.layer_norm("lm_head.layer_norm", hidden, false);
@@ -330,12 +343,18 @@ std::vector<ParameterSpec> esm_parameters(const ModelConfig& config) {
 
 std::string architecture_name(Architecture architecture) {
   switch (architecture) {
-    case Architecture::tape_bert: return "tape_bert";
-    case Architecture::prot_bert: return "prot_bert";
-    case Architecture::prot_albert: return "prot_albert";
-    case Architecture::prot_xlnet: return "prot_xlnet";
-    case Architecture::esm2: return "esm2";
-    case Architecture::torchscript: return "torchscript";
+    case Architecture::tape_bert:
+      return "tape_bert";
+    case Architecture::prot_bert:
+      return "prot_bert";
+    case Architecture::prot_albert:
+      return "prot_albert";
+    case Architecture::prot_xlnet:
+      return "prot_xlnet";
+    case Architecture::esm2:
+      return "esm2";
+    case Architecture::torchscript:
+      return "torchscript";
   }
   throw std::logic_error("unnamed architecture");
 }
@@ -380,11 +399,20 @@ ModelConfig read_model_config(const ConfigFile& file, Architecture architecture)
   config.seed = file.seed;
   switch (architecture) {
     case Architecture::tape_bert:
-    case Architecture::prot_bert: read_bert_fields(file.json, config, "gelu"); break;
-    case Architecture::prot_albert: read_albert_fields(file.json, config); break;
-    case Architecture::prot_xlnet: read_xlnet_fields(file.json, config); break;
-    case Architecture::esm2: read_esm_fields(file.json, config); break;
-    case Architecture::torchscript: throw std::logic_error("TorchScript folders have no config.json");
+    case Architecture::prot_bert:
+      read_bert_fields(file.json, config, "gelu");
+      break;
+    case Architecture::prot_albert:
+      read_albert_fields(file.json, config);
+      break;
+    case Architecture::prot_xlnet:
+      read_xlnet_fields(file.json, config);
+      break;
+    case Architecture::esm2:
+      read_esm_fields(file.json, config);
+      break;
+    case Architecture::torchscript:
+      throw std::logic_error("TorchScript folders have no config.json");
   }
   return config;
 }
@@ -416,11 +444,13 @@ std::vector<std::string> public_vocabulary(Architecture architecture) {
       return {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "L", "A", "G", "V", "E", "S", "I", "K", "R", "D",
               "T",     "P",     "N",     "Q",     "F",      "Y", "M", "H", "C", "W", "X", "U", "B", "Z", "O"};
     case Architecture::esm2:  // esm/data.py Alphabet "ESM-1b", as in facebook/esm2_* vocab.txt
-      return {"<cls>", "<pad>", "<eos>", "<unk>", "L", "A", "G", "V", "S", "E", "R", "T", "I", "D", "P",    "K",     "Q",
-              "N",     "F",     "Y",     "M",     "H", "W", "C", "X", "B", "U", "Z", "O", ".", "-", "<null_1>", "<mask>"};
+      return {"<cls>", "<pad>", "<eos>", "<unk>", "L", "A", "G", "V", "S", "E",        "R",
+              "T",     "I",     "D",     "P",     "K", "Q", "N", "F", "Y", "M",        "H",
+              "W",     "C",     "X",     "B",     "U", "Z", "O", ".", "-", "<null_1>", "<mask>"};
     case Architecture::prot_albert:
     case Architecture::prot_xlnet:
-    case Architecture::torchscript: break;
+    case Architecture::torchscript:
+      break;
   }
   throw std::logic_error(architecture_name(architecture) + " has no word vocabulary");
 }
@@ -434,7 +464,8 @@ std::vector<std::string> public_vocabulary(Architecture architecture) {
 //     ("mlm.*" tensors) or TAPE's vocabulary ("<cls>"), prot_bert when it carries HF's
 //     ("cls.*" tensors, "[CLS]"); evidence for both or neither asks for --arch.
 // (A folder with model.pt and bertology.json is a TorchScript model: see load_model.)
-Architecture detect_architecture(const ConfigFile& config, const SafetensorsReader& weights, const Vocabulary* vocabulary) {
+Architecture detect_architecture(const ConfigFile& config, const SafetensorsReader& weights,
+                                 const Vocabulary* vocabulary) {
   const std::pair<const char*, Architecture> model_types[] = {{"bert", Architecture::prot_bert},
                                                               {"albert", Architecture::prot_albert},
                                                               {"xlnet", Architecture::prot_xlnet},
@@ -474,11 +505,16 @@ Architecture detect_architecture(const ConfigFile& config, const SafetensorsRead
 std::vector<ParameterSpec> checkpoint_parameters(Architecture architecture, const ModelConfig& config) {
   switch (architecture) {
     case Architecture::tape_bert:
-    case Architecture::prot_bert: return bert_parameters(architecture, config);
-    case Architecture::prot_albert: return albert_parameters(config);
-    case Architecture::prot_xlnet: return xlnet_parameters(config);
-    case Architecture::esm2: return esm_parameters(config);
-    case Architecture::torchscript: break;
+    case Architecture::prot_bert:
+      return bert_parameters(architecture, config);
+    case Architecture::prot_albert:
+      return albert_parameters(config);
+    case Architecture::prot_xlnet:
+      return xlnet_parameters(config);
+    case Architecture::esm2:
+      return esm_parameters(config);
+    case Architecture::torchscript:
+      break;
   }
   throw std::logic_error("TorchScript models have no parameter list");
 }
@@ -499,9 +535,10 @@ void check_checkpoint(Architecture architecture, const ModelConfig& config, cons
   // Anything else must be a part the attention never reads (pooler, MLM head, HF's
   // position_ids buffer); a stray encoder tensor means config and weights disagree.
   for (const auto& [name, entry] : weights.tensors()) {
-    const bool known = std::any_of(specs.begin(), specs.end(), [&](const ParameterSpec& spec) { return spec.name == name; });
-    require(known || foreign_part_allowed(architecture, name), "unexpected tensor '" + name + "': not part of " + described,
-            {weights.path()});
+    const bool known =
+        std::any_of(specs.begin(), specs.end(), [&](const ParameterSpec& spec) { return spec.name == name; });
+    require(known || foreign_part_allowed(architecture, name),
+            "unexpected tensor '" + name + "': not part of " + described, {weights.path()});
   }
 }
 

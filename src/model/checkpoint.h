@@ -2,11 +2,10 @@
 // What a checkpoint folder must hold in each public layout: the config.json fields, the
 // vocabulary, the parameter names and shapes, and how the layout is recognised.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "bertology/model/model.h"
 
@@ -33,7 +32,7 @@ enum class GeluForm { erf, tanh };
 struct ModelConfig {
   std::string path;  // config.json, for error messages
   std::optional<std::uint64_t> seed;
-  int layers = 0;        // num_hidden_layers (ALBERT: applications of its shared layer groups)
+  int layers = 0;  // num_hidden_layers (ALBERT: applications of its shared layer groups)
   int heads = 0;
   int hidden = 0;
   int intermediate = 0;
@@ -42,11 +41,11 @@ struct ModelConfig {
   int type_vocab_size = 2;
   double layer_norm_eps = 1e-12;
   GeluForm gelu = GeluForm::erf;
-  int embedding_size = 0;   // ALBERT's factorised embeddings (E); the others embed in `hidden`
-  int hidden_groups = 1;    // ALBERT: distinct layer groups, each applied layers/groups times
-  int inner_group_num = 1;  // ALBERT: layers inside a group
-  int clamp_len = -1;       // XLNet: relative distances clamped to ±clamp_len when positive
-  bool token_dropout = false;     // ESM-2
+  int embedding_size = 0;           // ALBERT's factorised embeddings (E); the others embed in `hidden`
+  int hidden_groups = 1;            // ALBERT: distinct layer groups, each applied layers/groups times
+  int inner_group_num = 1;          // ALBERT: layers inside a group
+  int clamp_len = -1;               // XLNet: relative distances clamped to ±clamp_len when positive
+  bool token_dropout = false;       // ESM-2
   std::int64_t mask_token_id = -1;  // ESM-2, for token dropout
   int head_size() const { return hidden / heads; }
   int attention_layers() const { return layers * inner_group_num; }  // maps per forward
@@ -57,7 +56,7 @@ struct ModelConfig {
 ModelConfig read_model_config(const ConfigFile& file, Architecture architecture);
 
 struct Vocabulary {
-  std::string path;  // vocab.txt, or a note that the layout's built-in vocabulary is used
+  std::string path;                 // vocab.txt, or a note that the layout's built-in vocabulary is used
   std::vector<std::string> tokens;  // id = index
   std::optional<std::int64_t> find(const std::string& token) const;
 };
@@ -72,16 +71,17 @@ std::vector<std::string> public_vocabulary(Architecture architecture);
 
 // The documented detection rule (see detect_architecture in checkpoint.cpp); throws
 // bertology::Error asking for --arch when the folder does not say.
-Architecture detect_architecture(const ConfigFile& config, const SafetensorsReader& weights, const Vocabulary* vocabulary);
+Architecture detect_architecture(const ConfigFile& config, const SafetensorsReader& weights,
+                                 const Vocabulary* vocabulary);
 
 // How make_model draws a parameter (and how large its values should be): see draw() there.
 enum class ParameterRole {
-  embedding,        // token, position and segment tables
+  embedding,  // token, position and segment tables
   layer_norm_scale,
-  bias,             // also XLNet's relative-attention biases
-  query_key,        // projections whose products are attention logits (XLNet's r too)
-  branch_output,    // value and the last projection of a residual branch
-  projection,       // any other matrix
+  bias,                // also XLNet's relative-attention biases
+  query_key,           // projections whose products are attention logits (XLNet's r too)
+  branch_output,       // value and the last projection of a residual branch
+  projection,          // any other matrix
   rotary_frequencies,  // ESM-2's inv_freq buffer: computed, not drawn
 };
 

@@ -19,9 +19,10 @@ struct EncoderSetup {
   Precision precision = Precision::float32;
 };
 
-std::unique_ptr<Model> make_bert_encoder(EncoderSetup setup, SafetensorsReader& weights);    // tape_bert, prot_bert, prot_albert
-std::unique_ptr<Model> make_xlnet_encoder(EncoderSetup setup, SafetensorsReader& weights);   // prot_xlnet
-std::unique_ptr<Model> make_esm2_encoder(EncoderSetup setup, SafetensorsReader& weights);    // esm2
+std::unique_ptr<Model> make_bert_encoder(EncoderSetup setup,
+                                         SafetensorsReader& weights);  // tape_bert, prot_bert, prot_albert
+std::unique_ptr<Model> make_xlnet_encoder(EncoderSetup setup, SafetensorsReader& weights);  // prot_xlnet
+std::unique_ptr<Model> make_esm2_encoder(EncoderSetup setup, SafetensorsReader& weights);   // esm2
 
 // A folder with model.pt and bertology.json (the contract in torchscript.cpp).
 bool is_torchscript_folder(const std::string& directory);

@@ -69,7 +69,9 @@ class Esm2Encoder final : public TorchEncoder {
     const double query_scale = 1.0 / std::sqrt(double(head_size));
 
     torch::Tensor x = embed(pass);
-    const auto split_heads = [&](const torch::Tensor& t) { return t.view({rows, tokens, heads, head_size}).transpose(1, 2); };
+    const auto split_heads = [&](const torch::Tensor& t) {
+      return t.view({rows, tokens, heads, head_size}).transpose(1, 2);
+    };
     for (std::size_t index = 0; index < layers_.size(); ++index) {
       const EsmLayer& layer = layers_[index];
       const auto positions = torch::arange(tokens, layer.inverse_frequencies.options());
@@ -82,8 +84,9 @@ class Esm2Encoder final : public TorchEncoder {
       const auto key = rotate(split_heads(layer.key(normed)), cos, sin);
       torch::Tensor probabilities = attend(pass, int(index), torch::matmul(query, key.transpose(-1, -2)));
       if (index + 1 == layers_.size()) break;
-      const auto context =
-          torch::matmul(probabilities, split_heads(layer.value(normed))).transpose(1, 2).reshape({rows, tokens, info_.hidden});
+      const auto context = torch::matmul(probabilities, split_heads(layer.value(normed)))
+                               .transpose(1, 2)
+                               .reshape({rows, tokens, info_.hidden});
       probabilities.reset();
       x = x + layer.attention_output(context);
       x = x + layer.feed_forward_out(gelu(layer.feed_forward_in(layer.feed_forward_norm(x)), GeluForm::erf));

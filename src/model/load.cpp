@@ -39,9 +39,12 @@ std::unique_ptr<Tokenizer> make_tokenizer(Architecture architecture, const fs::p
 
 std::string precision_name(Precision precision) {
   switch (precision) {
-    case Precision::float32: return "float32";
-    case Precision::bfloat16: return "bfloat16";
-    case Precision::float16: return "float16";
+    case Precision::float32:
+      return "float32";
+    case Precision::bfloat16:
+      return "bfloat16";
+    case Precision::float16:
+      return "float16";
   }
   throw std::logic_error("unnamed precision");
 }
@@ -56,16 +59,18 @@ Precision parse_precision(const std::string& name) {
 std::unique_ptr<Model> load_model(const LoadOptions& options) {
   const fs::path folder(options.directory);
   require(fs::is_directory(folder), "model folder not found", {options.directory});
-  if (options.architecture ? *options.architecture == Architecture::torchscript : is_torchscript_folder(options.directory)) {
+  if (options.architecture ? *options.architecture == Architecture::torchscript
+                           : is_torchscript_folder(options.directory)) {
     prepare_torch(options);
     return load_torchscript(options);
   }
   const fs::path weights_path = folder / "model.safetensors";
   if (!fs::exists(weights_path) && fs::exists(folder / "pytorch_model.bin")) {
-    throw Error("no model.safetensors, only pytorch_model.bin: convert it once with env/convert_checkpoint.py (your own "
-                "Python torch; or safetensors.torch.save_file(torch.load('pytorch_model.bin'), 'model.safetensors') "
-                "after cloning tied tensors)",
-                {weights_path.string()});
+    throw Error(
+        "no model.safetensors, only pytorch_model.bin: convert it once with env/convert_checkpoint.py (your own "
+        "Python torch; or safetensors.torch.save_file(torch.load('pytorch_model.bin'), 'model.safetensors') "
+        "after cloning tied tensors)",
+        {weights_path.string()});
   }
 
   const ConfigFile config_file = read_config_file((folder / "config.json").string());
@@ -73,8 +78,9 @@ std::unique_ptr<Model> load_model(const LoadOptions& options) {
   std::optional<Vocabulary> vocabulary;
   if (fs::exists(folder / "vocab.txt")) vocabulary = read_vocabulary((folder / "vocab.txt").string());
 
-  const Architecture architecture = options.architecture ? *options.architecture
-                                                         : detect_architecture(config_file, weights, vocabulary ? &*vocabulary : nullptr);
+  const Architecture architecture =
+      options.architecture ? *options.architecture
+                           : detect_architecture(config_file, weights, vocabulary ? &*vocabulary : nullptr);
   const ModelConfig config = read_model_config(config_file, architecture);
   check_checkpoint(architecture, config, weights);
   auto tokenizer = make_tokenizer(architecture, folder, config, std::move(vocabulary));
@@ -101,10 +107,14 @@ std::unique_ptr<Model> load_model(const LoadOptions& options) {
   switch (architecture) {
     case Architecture::tape_bert:
     case Architecture::prot_bert:
-    case Architecture::prot_albert: return make_bert_encoder(std::move(setup), weights);
-    case Architecture::prot_xlnet: return make_xlnet_encoder(std::move(setup), weights);
-    case Architecture::esm2: return make_esm2_encoder(std::move(setup), weights);
-    case Architecture::torchscript: break;
+    case Architecture::prot_albert:
+      return make_bert_encoder(std::move(setup), weights);
+    case Architecture::prot_xlnet:
+      return make_xlnet_encoder(std::move(setup), weights);
+    case Architecture::esm2:
+      return make_esm2_encoder(std::move(setup), weights);
+    case Architecture::torchscript:
+      break;
   }
   throw std::logic_error("unhandled architecture");
 }

@@ -46,7 +46,8 @@ class SeededNormal {
 // range: the public ESM-2 checkpoints hold their rotary frequencies rounded so.
 float round_through_float16(float value) {
   int exponent = 0;
-  const double mantissa = std::frexp(double(value), &exponent);  // value = mantissa · 2^exponent, |mantissa| in [0.5, 1)
+  const double mantissa =
+      std::frexp(double(value), &exponent);  // value = mantissa · 2^exponent, |mantissa| in [0.5, 1)
   return float(std::ldexp(std::nearbyint(std::ldexp(mantissa, 11)), exponent - 11));
 }
 
@@ -73,16 +74,28 @@ void draw(const ParameterSpec& spec, std::vector<float>& values, SeededNormal& n
   float scale = 0.0f;
   const double fan_in = double(spec.fan_in);
   switch (spec.role) {
-    case ParameterRole::rotary_frequencies: rotary_frequencies(values, 2 * spec.shape.at(0)); return;
+    case ParameterRole::rotary_frequencies:
+      rotary_frequencies(values, 2 * spec.shape.at(0));
+      return;
     case ParameterRole::layer_norm_scale:
       offset = 1.0f;
       scale = 0.1f;
       break;
-    case ParameterRole::bias: scale = 0.1f; break;
-    case ParameterRole::embedding: scale = 0.4f; break;
-    case ParameterRole::query_key: scale = float(0.4 * std::sqrt(64.0 / fan_in)); break;
-    case ParameterRole::branch_output: scale = float(0.5 / std::sqrt(fan_in)); break;
-    case ParameterRole::projection: scale = float(1.0 / std::sqrt(fan_in)); break;
+    case ParameterRole::bias:
+      scale = 0.1f;
+      break;
+    case ParameterRole::embedding:
+      scale = 0.4f;
+      break;
+    case ParameterRole::query_key:
+      scale = float(0.4 * std::sqrt(64.0 / fan_in));
+      break;
+    case ParameterRole::branch_output:
+      scale = float(0.5 / std::sqrt(fan_in));
+      break;
+    case ParameterRole::projection:
+      scale = float(1.0 / std::sqrt(fan_in));
+      break;
   }
   for (auto& v : values) v = offset + scale * normal();
 }
@@ -190,7 +203,8 @@ nlohmann::json config_json(const MakeModelOptions& options, const ModelConfig& c
               {"torch_dtype", "float32"},
               {"vocab_size", config.vocab_size}};
       break;
-    case Architecture::torchscript: throw std::logic_error("no TorchScript layout");
+    case Architecture::torchscript:
+      throw std::logic_error("no TorchScript layout");
   }
   json["bertology_seed"] = options.seed;  // marks the weights as random
   return json;
@@ -238,17 +252,19 @@ void make_model(const MakeModelOptions& options) {
   config.type_vocab_size = architecture == Architecture::tape_bert ? 1 : 2;
   config.layer_norm_eps = architecture == Architecture::esm2 ? 1e-5 : 1e-12;
   config.embedding_size = architecture != Architecture::prot_albert ? options.hidden
-                          : options.embedding > 0                  ? options.embedding
-                                                                   : std::min(128, options.hidden);
+                          : options.embedding > 0                   ? options.embedding
+                                                                    : std::min(128, options.hidden);
   config.token_dropout = architecture == Architecture::esm2;
   config.mask_token_id = architecture == Architecture::esm2 ? mask_token : -1;
   require(config.layers > 0 && config.heads > 0 && config.hidden > 0 && config.intermediate > 0 &&
               config.embedding_size > 0 && config.max_positions > 2,
           "model sizes must be positive (and max positions above 2)");
   require(config.hidden % config.heads == 0, "hidden size " + std::to_string(config.hidden) +
-                                                 " is not divisible by the number of heads " + std::to_string(config.heads));
-  require(architecture != Architecture::esm2 || config.head_size() % 2 == 0,
-          "ESM-2's rotary embeddings need an even head size (hidden / heads), not " + std::to_string(config.head_size()));
+                                                 " is not divisible by the number of heads " +
+                                                 std::to_string(config.heads));
+  require(
+      architecture != Architecture::esm2 || config.head_size() % 2 == 0,
+      "ESM-2's rotary embeddings need an even head size (hidden / heads), not " + std::to_string(config.head_size()));
 
   const fs::path folder(options.output);
   const fs::path config_path = folder / "config.json";
@@ -277,8 +293,9 @@ void make_model(const MakeModelOptions& options) {
     tensors.push_back({spec.name, spec.shape, values.at(spec.tied_to.empty() ? spec.name : spec.tied_to).data()});
   }
 
-  write_safetensors(weights_path.string(), tensors,
-                    {{"format", "pt"}, {"arch", architecture_name(architecture)}, {"bertology_seed", std::to_string(options.seed)}});
+  write_safetensors(
+      weights_path.string(), tensors,
+      {{"format", "pt"}, {"arch", architecture_name(architecture)}, {"bertology_seed", std::to_string(options.seed)}});
   write_text(config_path.string(), config_json(options, config).dump(2) + "\n");
   write_text(tokenizer_path.string(), tokenizer_text);
 }

@@ -20,10 +20,10 @@ struct DTypeInfo {
   std::uint64_t bytes;
 };
 
-constexpr DTypeInfo dtype_table[] = {
-    {DType::F64, "F64", 8}, {DType::F32, "F32", 4}, {DType::F16, "F16", 2}, {DType::BF16, "BF16", 2},
-    {DType::I64, "I64", 8}, {DType::I32, "I32", 4}, {DType::I16, "I16", 2}, {DType::I8, "I8", 1},
-    {DType::U8, "U8", 1},   {DType::BOOL, "BOOL", 1}};
+constexpr DTypeInfo dtype_table[] = {{DType::F64, "F64", 8},   {DType::F32, "F32", 4}, {DType::F16, "F16", 2},
+                                     {DType::BF16, "BF16", 2}, {DType::I64, "I64", 8}, {DType::I32, "I32", 4},
+                                     {DType::I16, "I16", 2},   {DType::I8, "I8", 1},   {DType::U8, "U8", 1},
+                                     {DType::BOOL, "BOOL", 1}};
 
 const DTypeInfo& dtype_info(DType dtype) {
   for (const auto& info : dtype_table) {
@@ -101,7 +101,8 @@ TensorEntry parse_entry(const std::string& name, const nlohmann::json& json, con
   const auto known = std::find_if(std::begin(dtype_table), std::end(dtype_table),
                                   [&](const DTypeInfo& info) { return *dtype == info.name; });
   if (known == std::end(dtype_table)) {
-    fail("dtype '" + dtype->get<std::string>() + "' is not one bertology reads (F64 F32 F16 BF16 I64 I32 I16 I8 U8 BOOL)");
+    fail("dtype '" + dtype->get<std::string>() +
+         "' is not one bertology reads (F64 F32 F16 BF16 I64 I32 I16 I8 U8 BOOL)");
   }
   entry.dtype = known->dtype;
 
@@ -136,8 +137,9 @@ TensorEntry parse_entry(const std::string& name, const nlohmann::json& json, con
 void check_tiling(const std::map<std::string, TensorEntry>& tensors, std::uint64_t data_size, const std::string& path) {
   for (const auto& [name, entry] : tensors) {
     if (entry.end > data_size) {
-      throw Error(tensor_label(name) + " ends at byte " + std::to_string(entry.end) + " of the data section, which holds only " +
-                      std::to_string(data_size) + " bytes (truncated file?)",
+      throw Error(tensor_label(name) + " ends at byte " + std::to_string(entry.end) +
+                      " of the data section, which holds only " + std::to_string(data_size) +
+                      " bytes (truncated file?)",
                   {path});
     }
   }
@@ -153,8 +155,8 @@ void check_tiling(const std::map<std::string, TensorEntry>& tensors, std::uint64
       throw Error(tensor_label(name) + " overlaps " + tensor_label(previous) + " (data_offsets)", {path});
     }
     if (entry->begin > covered) {
-      throw Error("bytes " + std::to_string(covered) + ".." + std::to_string(entry->begin) + " before " + tensor_label(name) +
-                      " belong to no tensor (data_offsets)",
+      throw Error("bytes " + std::to_string(covered) + ".." + std::to_string(entry->begin) + " before " +
+                      tensor_label(name) + " belong to no tensor (data_offsets)",
                   {path});
     }
     covered = entry->end;
@@ -236,16 +238,35 @@ void SafetensorsReader::read_float32(const std::string& name, float* destination
   std::vector<char> raw(bytes);
   read(raw.data());
   switch (tensor.dtype) {
-    case DType::F64: convert<double>(raw, destination); break;
-    case DType::F16: convert_bits<std::uint16_t>(raw, destination, half_to_float); break;
-    case DType::BF16: convert_bits<std::uint16_t>(raw, destination, bfloat16_to_float); break;
-    case DType::I64: convert<std::int64_t>(raw, destination); break;
-    case DType::I32: convert<std::int32_t>(raw, destination); break;
-    case DType::I16: convert<std::int16_t>(raw, destination); break;
-    case DType::I8: convert<std::int8_t>(raw, destination); break;
-    case DType::U8: convert<std::uint8_t>(raw, destination); break;
-    case DType::BOOL: convert<std::uint8_t>(raw, destination); break;
-    case DType::F32: break;
+    case DType::F64:
+      convert<double>(raw, destination);
+      break;
+    case DType::F16:
+      convert_bits<std::uint16_t>(raw, destination, half_to_float);
+      break;
+    case DType::BF16:
+      convert_bits<std::uint16_t>(raw, destination, bfloat16_to_float);
+      break;
+    case DType::I64:
+      convert<std::int64_t>(raw, destination);
+      break;
+    case DType::I32:
+      convert<std::int32_t>(raw, destination);
+      break;
+    case DType::I16:
+      convert<std::int16_t>(raw, destination);
+      break;
+    case DType::I8:
+      convert<std::int8_t>(raw, destination);
+      break;
+    case DType::U8:
+      convert<std::uint8_t>(raw, destination);
+      break;
+    case DType::BOOL:
+      convert<std::uint8_t>(raw, destination);
+      break;
+    case DType::F32:
+      break;
   }
 }
 

@@ -48,14 +48,18 @@ Bridge load_bridge() {
     // from LibTorch's libprotobuf.
     void* module = dlmopen(LM_ID_NEWLM, path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!module) throw Error(std::string("cannot load the sentencepiece module: ") + dlerror(), {path});
-    return {resolve<bsp_open_fn>(module, "bsp_open", path),          resolve<bsp_close_fn>(module, "bsp_close", path),
-            resolve<bsp_piece_count_fn>(module, "bsp_piece_count", path), resolve<bsp_piece_id_fn>(module, "bsp_piece_id", path),
-            resolve<bsp_is_unknown_fn>(module, "bsp_is_unknown", path), resolve<bsp_piece_fn>(module, "bsp_piece", path),
-            resolve<bsp_encode_fn>(module, "bsp_encode", path),        resolve<bsp_train_fn>(module, "bsp_train", path),
+    return {resolve<bsp_open_fn>(module, "bsp_open", path),
+            resolve<bsp_close_fn>(module, "bsp_close", path),
+            resolve<bsp_piece_count_fn>(module, "bsp_piece_count", path),
+            resolve<bsp_piece_id_fn>(module, "bsp_piece_id", path),
+            resolve<bsp_is_unknown_fn>(module, "bsp_is_unknown", path),
+            resolve<bsp_piece_fn>(module, "bsp_piece", path),
+            resolve<bsp_encode_fn>(module, "bsp_encode", path),
+            resolve<bsp_train_fn>(module, "bsp_train", path),
             resolve<bsp_free_fn>(module, "bsp_free", path)};
   }
-  throw Error("bertology's sentencepiece module (libbertology_sentencepiece.so) is not installed; looked at " + looked_at +
-              " (set BERTOLOGY_SENTENCEPIECE_BRIDGE to its path)");
+  throw Error("bertology's sentencepiece module (libbertology_sentencepiece.so) is not installed; looked at " +
+              looked_at + " (set BERTOLOGY_SENTENCEPIECE_BRIDGE to its path)");
 }
 
 const Bridge& bridge() {
@@ -115,7 +119,8 @@ std::vector<int> SentencePieceModel::encode(const std::string& text) const {
   return ids;
 }
 
-std::string train_sentencepiece(const std::map<std::string, std::string>& options, const std::vector<std::string>& sentences) {
+std::string train_sentencepiece(const std::map<std::string, std::string>& options,
+                                const std::vector<std::string>& sentences) {
   std::vector<const char*> keys, values, lines;
   for (const auto& [key, value] : options) {
     keys.push_back(key.c_str());
@@ -125,8 +130,8 @@ std::string train_sentencepiece(const std::map<std::string, std::string>& option
   char* model = nullptr;
   long model_size = 0;
   char* error = nullptr;
-  if (bridge().train(keys.data(), values.data(), long(keys.size()), lines.data(), long(lines.size()), &model, &model_size,
-                     &error) != 0) {
+  if (bridge().train(keys.data(), values.data(), long(keys.size()), lines.data(), long(lines.size()), &model,
+                     &model_size, &error) != 0) {
     throw Error("sentencepiece training failed: " + take_message(error));
   }
   std::string serialized(model, std::size_t(model_size));

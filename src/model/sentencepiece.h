@@ -32,6 +32,7 @@ class SentencePieceModel {
 
 // Trains a model with sentencepiece_trainer's flags (e.g. {"model_type", "word"}) on the
 // sentences and returns it serialized (the bytes of a .model file); throws bertology::Error.
-std::string train_sentencepiece(const std::map<std::string, std::string>& options, const std::vector<std::string>& sentences);
+std::string train_sentencepiece(const std::map<std::string, std::string>& options,
+                                const std::vector<std::string>& sentences);
 
 }  // namespace bertology::model

@@ -63,9 +63,7 @@ BSP_EXPORT bsp_processor* bsp_open(const char* path, char** error) {
 
 BSP_EXPORT void bsp_close(bsp_processor* processor) { delete processor; }
 
-BSP_EXPORT int bsp_piece_count(const bsp_processor* processor) {
-  return processor->processor.GetPieceSize();
-}
+BSP_EXPORT int bsp_piece_count(const bsp_processor* processor) { return processor->processor.GetPieceSize(); }
 
 BSP_EXPORT int bsp_piece_id(const bsp_processor* processor, const char* piece) {
   const int id = processor->processor.PieceToId(piece);
@@ -85,8 +83,7 @@ BSP_EXPORT long bsp_piece(const bsp_processor* processor, int id, char* piece, l
   return long(text.size());
 }
 
-BSP_EXPORT long bsp_encode(const bsp_processor* processor, const char* text, int* ids, long capacity,
-                                                       char** error) {
+BSP_EXPORT long bsp_encode(const bsp_processor* processor, const char* text, int* ids, long capacity, char** error) {
   std::vector<int> pieces;
   const auto status = processor->processor.Encode(text, &pieces);
   if (!status.ok()) {
@@ -97,9 +94,8 @@ BSP_EXPORT long bsp_encode(const bsp_processor* processor, const char* text, int
   return long(pieces.size());
 }
 
-BSP_EXPORT int bsp_train(const char* const* keys, const char* const* values, long options,
-                                                     const char* const* sentences, long sentence_count, char** model,
-                                                     long* model_size, char** error) {
+BSP_EXPORT int bsp_train(const char* const* keys, const char* const* values, long options, const char* const* sentences,
+                         long sentence_count, char** model, long* model_size, char** error) {
   std::unordered_map<std::string, std::string> flags;
   for (long i = 0; i < options; ++i) flags[keys[i]] = values[i];
   Sentences input(sentences, sentence_count);

@@ -26,8 +26,9 @@ typedef long (*bsp_piece_fn)(const bsp_processor* processor, int id, char* piece
 typedef long (*bsp_encode_fn)(const bsp_processor* processor, const char* text, int* ids, long capacity, char** error);
 // Trains a model from key=value options (sentencepiece_trainer's flags) and sentences; 0 and a
 // serialized model in *model (*model_size bytes, free it with bsp_free), or -1 with *error set.
-typedef int (*bsp_train_fn)(const char* const* keys, const char* const* values, long options, const char* const* sentences,
-                            long sentence_count, char** model, long* model_size, char** error);
+typedef int (*bsp_train_fn)(const char* const* keys, const char* const* values, long options,
+                            const char* const* sentences, long sentence_count, char** model, long* model_size,
+                            char** error);
 typedef void (*bsp_free_fn)(char* memory);
 
 }  // extern "C"

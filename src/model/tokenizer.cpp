@@ -23,12 +23,18 @@ char mapped_letter(char letter, bool rare_letters_to_x) {
 
 TokenFrame token_frame(Architecture architecture) {
   switch (architecture) {
-    case Architecture::tape_bert: return {{"<cls>"}, {"<sep>"}, "<pad>", false};
-    case Architecture::prot_bert: return {{"[CLS]"}, {"[SEP]"}, "[PAD]", true};
-    case Architecture::prot_albert: return {{"[CLS]"}, {"[SEP]"}, "<pad>", true};
-    case Architecture::prot_xlnet: return {{}, {"<sep>", "<cls>"}, "<pad>", true};
-    case Architecture::esm2: return {{"<cls>"}, {"<eos>"}, "<pad>", false};
-    case Architecture::torchscript: break;
+    case Architecture::tape_bert:
+      return {{"<cls>"}, {"<sep>"}, "<pad>", false};
+    case Architecture::prot_bert:
+      return {{"[CLS]"}, {"[SEP]"}, "[PAD]", true};
+    case Architecture::prot_albert:
+      return {{"[CLS]"}, {"[SEP]"}, "<pad>", true};
+    case Architecture::prot_xlnet:
+      return {{}, {"<sep>", "<cls>"}, "<pad>", true};
+    case Architecture::esm2:
+      return {{"<cls>"}, {"<eos>"}, "<pad>", false};
+    case Architecture::torchscript:
+      break;
   }
   throw std::logic_error("a TorchScript model's bertology.json describes its tokens");
 }
@@ -47,7 +53,8 @@ VocabularyTokenizer::VocabularyTokenizer(TokenFrame frame, const Vocabulary& voc
   letter_ids_.fill(-1);
   for (std::size_t id = 0; id < vocabulary.tokens.size(); ++id) {
     const std::string& token = vocabulary.tokens[id];
-    if (token.size() == 1 && token[0] >= 'A' && token[0] <= 'Z') letter_ids_[static_cast<unsigned char>(token[0])] = std::int64_t(id);
+    if (token.size() == 1 && token[0] >= 'A' && token[0] <= 'Z')
+      letter_ids_[static_cast<unsigned char>(token[0])] = std::int64_t(id);
   }
   if (frame.rare_letters_to_x) {
     const std::int64_t unknown = special("X");
@@ -111,8 +118,8 @@ void SentencePieceTokenizer::explain_misalignment(std::string_view residues) con
     if (pieces.size() != 1) {
       std::string shown;
       for (int piece : pieces) shown += (shown.empty() ? "" : " ") + model_.piece(piece);
-      throw Error("splits residue '" + std::string(1, residues[i]) + "' at position " + std::to_string(i + 1) + " into " +
-                      std::to_string(pieces.size()) + " pieces (" + shown +
+      throw Error("splits residue '" + std::string(1, residues[i]) + "' at position " + std::to_string(i + 1) +
+                      " into " + std::to_string(pieces.size()) + " pieces (" + shown +
                       "); the attention analysis needs one token per residue",
                   {model_.path()});
     }
@@ -136,11 +143,17 @@ TrainedSentencePiece train_residue_sentencepiece(Architecture architecture) {
       {"model_type", "word"}, {"normalization_rule_name", "identity"}, {"num_threads", "1"}, {"minloglevel", "2"}};
   std::size_t specials = 0;
   if (architecture == Architecture::prot_albert) {  // <pad>=0 <unk>=1 [CLS]=2 [SEP]=3 [MASK]=4
-    options.insert({{"pad_id", "0"}, {"unk_id", "1"}, {"bos_id", "-1"}, {"eos_id", "-1"},
+    options.insert({{"pad_id", "0"},
+                    {"unk_id", "1"},
+                    {"bos_id", "-1"},
+                    {"eos_id", "-1"},
                     {"control_symbols", "[CLS],[SEP],[MASK]"}});
     specials = 5;
   } else if (architecture == Architecture::prot_xlnet) {  // <unk>=0 <s>=1 </s>=2 <cls>=3 … <eop>=8
-    options.insert({{"unk_id", "0"}, {"bos_id", "1"}, {"eos_id", "2"}, {"pad_id", "-1"},
+    options.insert({{"unk_id", "0"},
+                    {"bos_id", "1"},
+                    {"eos_id", "2"},
+                    {"pad_id", "-1"},
                     {"control_symbols", "<cls>,<sep>,<pad>,<mask>,<eod>,<eop>"}});
     specials = 9;
   } else {

@@ -17,7 +17,7 @@ struct TokenFrame {
   std::vector<std::string> leading;   // before the residues: [CLS], <cls>
   std::vector<std::string> trailing;  // after them: [SEP], <eos>; XLNet's <sep> <cls>
   std::string pad;
-  bool rare_letters_to_x = false;     // U, Z, O, B → X first (ProtTrans models, as provis feeds them)
+  bool rare_letters_to_x = false;  // U, Z, O, B → X first (ProtTrans models, as provis feeds them)
 };
 
 TokenFrame token_frame(Architecture architecture);

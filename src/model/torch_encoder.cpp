@@ -22,9 +22,12 @@ void set_threads(int threads) {
 
 torch::ScalarType storage_type(Precision precision) {
   switch (precision) {
-    case Precision::float32: return torch::kFloat32;
-    case Precision::bfloat16: return torch::kBFloat16;
-    case Precision::float16: return torch::kFloat16;
+    case Precision::float32:
+      return torch::kFloat32;
+    case Precision::bfloat16:
+      return torch::kBFloat16;
+    case Precision::float16:
+      return torch::kFloat16;
   }
   throw std::logic_error("unnamed precision");
 }
@@ -84,7 +87,9 @@ torch::Device torch_device(const Device& device) {
                                          : torch::Device(torch::kCPU);
 }
 
-torch::Tensor gelu(const torch::Tensor& x, GeluForm form) { return torch::gelu(x, form == GeluForm::erf ? "none" : "tanh"); }
+torch::Tensor gelu(const torch::Tensor& x, GeluForm form) {
+  return torch::gelu(x, form == GeluForm::erf ? "none" : "tanh");
+}
 
 torch::Tensor WeightLoader::read(const std::string& name, torch::ScalarType type) {
   auto values = torch::empty(reader_.entry(name).shape, torch::kFloat32);
@@ -110,17 +115,20 @@ void TorchEncoder::forward(const TokenBatch& batch, const LayerCallback& on_laye
     AutocastScope autocast(precision_);
     const torch::Device device = torch_device(device_);
     const auto ids =
-        torch::from_blob(const_cast<std::int64_t*>(batch.ids.data()), {batch.batch, batch.tokens}, torch::kInt64).to(device);
+        torch::from_blob(const_cast<std::int64_t*>(batch.ids.data()), {batch.batch, batch.tokens}, torch::kInt64)
+            .to(device);
     const auto lengths = torch::tensor(batch.lengths, torch::kInt64).to(device);
     torch::Tensor key_mask;
     // Padded keys get zero weight through -inf scores; every row keeps at least its first
     // token, so no softmax row is all -inf.
-    if (std::any_of(batch.lengths.begin(), batch.lengths.end(), [&](std::int64_t length) { return length < batch.tokens; })) {
+    if (std::any_of(batch.lengths.begin(), batch.lengths.end(),
+                    [&](std::int64_t length) { return length < batch.tokens; })) {
       const auto is_pad = torch::arange(batch.tokens, torch::TensorOptions().dtype(torch::kInt64).device(device))
                               .unsqueeze(0)
                               .ge(lengths.unsqueeze(1));
-      key_mask = torch::zeros({batch.batch, 1, 1, batch.tokens}, torch::TensorOptions().device(device))
-                     .masked_fill(is_pad.view({batch.batch, 1, 1, batch.tokens}), -std::numeric_limits<float>::infinity());
+      key_mask =
+          torch::zeros({batch.batch, 1, 1, batch.tokens}, torch::TensorOptions().device(device))
+              .masked_fill(is_pad.view({batch.batch, 1, 1, batch.tokens}), -std::numeric_limits<float>::infinity());
     }
     encode({batch, ids, lengths, key_mask, on_layer});
   } catch (const c10::Error& e) {
@@ -141,7 +149,8 @@ void TorchEncoder::hand_out(const Pass& pass, int layer, const torch::Tensor& pr
   const auto maps = probabilities.to(torch::kFloat32).contiguous();
   // The callback's kernels (Kokkos) do not run on LibTorch's stream: the maps must be finished.
   if (device_.kind == DeviceKind::cuda) torch::cuda::synchronize(device_.index);
-  pass.on_layer(layer, AttentionMaps{maps.data_ptr<float>(), pass.batch.batch, maps.size(1), pass.batch.tokens, device_});
+  pass.on_layer(layer,
+                AttentionMaps{maps.data_ptr<float>(), pass.batch.batch, maps.size(1), pass.batch.tokens, device_});
 }
 
 void TorchEncoder::check(const TokenBatch& batch) const {
@@ -149,16 +158,18 @@ void TorchEncoder::check(const TokenBatch& batch) const {
   const std::string shape = std::to_string(batch.batch) + " x " + std::to_string(batch.tokens);
   require(batch.batch > 0 && batch.tokens > 0, "empty token batch " + shape, context);
   require(batch.tokens <= info_.max_positions,
-          "token rows of " + std::to_string(batch.tokens) + " exceed the model's " + std::to_string(info_.max_positions) +
-              " positions (cut sequences first)",
+          "token rows of " + std::to_string(batch.tokens) + " exceed the model's " +
+              std::to_string(info_.max_positions) + " positions (cut sequences first)",
           context);
-  require(batch.ids.size() == std::size_t(batch.batch * batch.tokens) && batch.lengths.size() == std::size_t(batch.batch),
-          "token batch " + shape + " holds " + std::to_string(batch.ids.size()) + " ids and " +
-              std::to_string(batch.lengths.size()) + " lengths",
-          context);
+  require(
+      batch.ids.size() == std::size_t(batch.batch * batch.tokens) && batch.lengths.size() == std::size_t(batch.batch),
+      "token batch " + shape + " holds " + std::to_string(batch.ids.size()) + " ids and " +
+          std::to_string(batch.lengths.size()) + " lengths",
+      context);
   for (std::int64_t row = 0; row < batch.batch; ++row) {
     require(batch.lengths[row] >= 1 && batch.lengths[row] <= batch.tokens,
-            "row " + std::to_string(row) + " of the token batch has length " + std::to_string(batch.lengths[row]), context);
+            "row " + std::to_string(row) + " of the token batch has length " + std::to_string(batch.lengths[row]),
+            context);
   }
   for (auto id : batch.ids) {
     require(id >= 0 && id < vocab_size_, "token id " + std::to_string(id) + " is outside the vocabulary", context);

@@ -23,7 +23,9 @@ struct LayerNorm {
   torch::Tensor weight;
   torch::Tensor bias;
   double eps = 1e-12;
-  torch::Tensor operator()(const torch::Tensor& x) const { return torch::layer_norm(x, {x.size(-1)}, weight, bias, eps); }
+  torch::Tensor operator()(const torch::Tensor& x) const {
+    return torch::layer_norm(x, {x.size(-1)}, weight, bias, eps);
+  }
 };
 
 torch::Tensor gelu(const torch::Tensor& x, GeluForm form);

@@ -68,7 +68,8 @@ Description read_description(const std::string& path) {
   };
   const auto tokens = [&](const char* key) {
     const auto found = json.find(key);
-    require(found != json.end() && found->is_array(), std::string("field '") + key + "' must be a list of tokens", {path});
+    require(found != json.end() && found->is_array(), std::string("field '") + key + "' must be a list of tokens",
+            {path});
     std::vector<std::string> list;
     for (const auto& token : *found) {
       require(token.is_string(), std::string("field '") + key + "' must be a list of tokens", {path});
@@ -111,7 +112,8 @@ class TorchScriptModel final : public TorchEncoder {
     } else if (output.isList()) {
       layers = output.toListRef().vec();
     } else {
-      throw Error("forward returned " + output.tagKind() + ", not a list or tuple of attention tensors", {module_path_});
+      throw Error("forward returned " + output.tagKind() + ", not a list or tuple of attention tensors",
+                  {module_path_});
     }
     require(layers.size() == std::size_t(info_.layers),
             "forward returned " + std::to_string(layers.size()) + " attention tensors, bertology.json says " +
@@ -119,12 +121,13 @@ class TorchScriptModel final : public TorchEncoder {
             {module_path_});
     const std::vector<std::int64_t> shape{pass.batch.batch, info_.heads, pass.batch.tokens, pass.batch.tokens};
     for (std::size_t layer = 0; layer < layers.size(); ++layer) {
-      require(layers[layer].isTensor(), "forward's output " + std::to_string(layer) + " is not a tensor", {module_path_});
+      require(layers[layer].isTensor(), "forward's output " + std::to_string(layer) + " is not a tensor",
+              {module_path_});
       const torch::Tensor maps = layers[layer].toTensor();
       require(maps.sizes().vec() == shape && maps.is_floating_point(),
-              "attention tensor " + std::to_string(layer) + " is not floating point [batch, heads, tokens, tokens] = [" +
-                  std::to_string(shape[0]) + ", " + std::to_string(shape[1]) + ", " + std::to_string(shape[2]) + ", " +
-                  std::to_string(shape[3]) + "]",
+              "attention tensor " + std::to_string(layer) +
+                  " is not floating point [batch, heads, tokens, tokens] = [" + std::to_string(shape[0]) + ", " +
+                  std::to_string(shape[1]) + ", " + std::to_string(shape[2]) + ", " + std::to_string(shape[3]) + "]",
               {module_path_});
       hand_out(pass, int(layer), maps);
     }
@@ -168,8 +171,8 @@ std::unique_ptr<Model> load_torchscript(const LoadOptions& options) {
   try {
     torch::jit::Module module = torch::jit::load(module_path, torch_device(options.device));
     module.eval();
-    return std::make_unique<TorchScriptModel>(std::move(setup), std::move(module), std::int64_t(vocabulary.tokens.size()),
-                                              module_path);
+    return std::make_unique<TorchScriptModel>(std::move(setup), std::move(module),
+                                              std::int64_t(vocabulary.tokens.size()), module_path);
   } catch (const c10::Error& e) {
     throw Error(std::string("cannot load the TorchScript module: ") + e.what_without_backtrace(), {module_path});
   }

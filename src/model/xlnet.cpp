@@ -27,7 +27,9 @@ class XLNetEncoder final : public TorchEncoder {
     const std::int64_t model = config.hidden;
     for (int index = 0; index < config.layers; ++index) {
       const std::string prefix = "transformer.layer." + std::to_string(index) + ".";
-      const auto projection = [&](const char* name) { return load.tensor(prefix + "rel_attn." + name).view({model, -1}); };
+      const auto projection = [&](const char* name) {
+        return load.tensor(prefix + "rel_attn." + name).view({model, -1});
+      };
       layers_.push_back({projection("q"), projection("k"), projection("v"), projection("o"), projection("r"),
                          load.tensor(prefix + "rel_attn.r_w_bias"), load.tensor(prefix + "rel_attn.r_r_bias"),
                          load.layer_norm(prefix + "rel_attn.layer_norm"), load.linear(prefix + "ff.layer_1"),
@@ -52,7 +54,8 @@ class XLNetEncoder final : public TorchEncoder {
   // the pair (i, j) needs distance i - j, index T-1-i+j: row i is the window starting at
   // T-1-i, which a strided view reads without copying ([T, 2T-1] rows step back by one).
   static torch::Tensor pair_by_distance(const torch::Tensor& position_scores) {
-    const std::int64_t rows = position_scores.size(0), heads = position_scores.size(1), tokens = position_scores.size(2);
+    const std::int64_t rows = position_scores.size(0), heads = position_scores.size(1),
+                       tokens = position_scores.size(2);
     const std::int64_t distances = position_scores.size(3);  // 2T - 1
     return position_scores.as_strided({rows, heads, tokens, tokens},
                                       {heads * tokens * distances, tokens * distances, distances - 1, 1},
@@ -68,22 +71,27 @@ class XLNetEncoder final : public TorchEncoder {
 
     torch::Tensor h = torch::embedding(word_embedding_, pass.ids);
     const torch::Tensor positions = relative_encoding(tokens, pass.ids.device());
-    const auto split_heads = [&](const torch::Tensor& t) { return t.view({rows, tokens, heads, head_size}).transpose(1, 2); };
+    const auto split_heads = [&](const torch::Tensor& t) {
+      return t.view({rows, tokens, heads, head_size}).transpose(1, 2);
+    };
     for (std::size_t index = 0; index < layers_.size(); ++index) {
       const XLNetLayer& layer = layers_[index];
       torch::Tensor scores;
       {  // the score terms die before the callback sees the maps
         const auto query = split_heads(torch::matmul(h, layer.query));  // [B, n, T, d]
         const auto key = split_heads(torch::matmul(h, layer.key));
-        const auto position_keys = torch::matmul(positions, layer.position).view({-1, heads, head_size}).permute({1, 2, 0});
+        const auto position_keys =
+            torch::matmul(positions, layer.position).view({-1, heads, head_size}).permute({1, 2, 0});
         scores = torch::matmul(query + layer.content_bias.unsqueeze(1), key.transpose(-1, -2));
-        scores.add_(pair_by_distance(torch::matmul(query + layer.position_bias.unsqueeze(1), position_keys).contiguous()));
+        scores.add_(
+            pair_by_distance(torch::matmul(query + layer.position_bias.unsqueeze(1), position_keys).contiguous()));
         scores.mul_(scale);
       }
       torch::Tensor probabilities = attend(pass, int(index), std::move(scores));
       if (index + 1 == layers_.size()) break;
       const auto value = split_heads(torch::matmul(h, layer.value));
-      const auto context = torch::matmul(probabilities, value).transpose(1, 2).reshape({rows, tokens, heads * head_size});
+      const auto context =
+          torch::matmul(probabilities, value).transpose(1, 2).reshape({rows, tokens, heads * head_size});
       probabilities.reset();
       h = layer.attention_norm(torch::matmul(context, layer.output.t()) + h);
       h = layer.feed_forward_norm(h + layer.feed_forward_out(gelu(layer.feed_forward_in(h), gelu_)));

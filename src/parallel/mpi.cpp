@@ -96,7 +96,8 @@ std::vector<std::string> Communicator::gather(const std::string& value, int root
     total += lengths[r];
   }
   std::string joined(static_cast<std::size_t>(total), '\0');
-  MPI_Gatherv(value.data(), length, MPI_CHAR, joined.data(), lengths.data(), displacements.data(), MPI_CHAR, root, comm_);
+  MPI_Gatherv(value.data(), length, MPI_CHAR, joined.data(), lengths.data(), displacements.data(), MPI_CHAR, root,
+              comm_);
   std::vector<std::string> values;
   for (std::size_t r = 0; r < lengths.size(); ++r) values.push_back(joined.substr(displacements[r], lengths[r]));
   return values;

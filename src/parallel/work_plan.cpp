@@ -25,11 +25,10 @@ std::vector<Batch> plan_batches(const std::vector<std::int64_t>& tokens_per_reco
     require(options.max_tokens == 0 || tokens <= options.max_tokens,
             "--max-tokens " + std::to_string(options.max_tokens) + " is below one sequence of " +
                 std::to_string(tokens) + " tokens");
-    const bool fits = !batches.empty() &&
-                      static_cast<std::int64_t>(batches.back().records.size()) < options.max_batch_size &&
-                      (options.max_tokens == 0 ||
-                       static_cast<std::int64_t>(batches.back().records.size() + 1) * batches.back().tokens <=
-                           options.max_tokens);
+    const bool fits =
+        !batches.empty() && static_cast<std::int64_t>(batches.back().records.size()) < options.max_batch_size &&
+        (options.max_tokens == 0 ||
+         static_cast<std::int64_t>(batches.back().records.size() + 1) * batches.back().tokens <= options.max_tokens);
     if (!fits) batches.push_back(Batch{{}, tokens});  // rows only get shorter: the first row sets T
     batches.back().records.push_back(record);
   }

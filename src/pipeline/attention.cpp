@@ -21,6 +21,7 @@ void attention(const AttentionConfig& config) {
   if (!config.architecture.empty()) load.architecture = model::parse_architecture(config.architecture);
   load.device = model::choose_device(0);
   load.threads = config.threads;
+  load.precision = model::parse_precision(config.precision);
   auto model = model::load_model(load);
   const model::ModelInfo& info = model->info();
 
@@ -29,9 +30,8 @@ void attention(const AttentionConfig& config) {
   batch.batch = 1;
   batch.tokens = static_cast<std::int64_t>(batch.ids.size());
   batch.lengths = {batch.tokens};
-  require(batch.tokens <= info.max_positions,
-          std::to_string(batch.tokens) + " tokens exceed the model's " + std::to_string(info.max_positions) +
-              " positions");
+  require(batch.tokens <= info.max_positions, std::to_string(batch.tokens) + " tokens exceed the model's " +
+                                                  std::to_string(info.max_positions) + " positions");
 
   const auto tokens = static_cast<std::size_t>(batch.tokens);
   const std::size_t per_layer = static_cast<std::size_t>(info.heads) * tokens * tokens;
@@ -39,7 +39,8 @@ void attention(const AttentionConfig& config) {
   int layers_seen = 0;
   model->forward(batch, [&](int layer, const model::AttentionMaps& attention) {
     require(attention.device.kind == model::DeviceKind::cpu, "attention probe runs on the CPU only");
-    std::copy(attention.data, attention.data + per_layer, maps.begin() + static_cast<std::ptrdiff_t>(layer * per_layer));
+    std::copy(attention.data, attention.data + per_layer,
+              maps.begin() + static_cast<std::ptrdiff_t>(layer * per_layer));
     ++layers_seen;
   });
   require(layers_seen == info.layers, "the model reported fewer layers than its config");

@@ -76,6 +76,7 @@ void bench(const BenchConfig& config, std::ostream& out) {
   std::filesystem::path seeded;
   model::LoadOptions load;
   load.threads = threads;
+  load.precision = model::parse_precision(config.precision);
   load.device = model::choose_device(0);
   if (config.model.empty()) {
     seeded = std::filesystem::temp_directory_path() / ("bertology_bench_" + std::to_string(getpid()));

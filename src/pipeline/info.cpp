@@ -32,8 +32,8 @@ void corpus_info(const std::string& path, std::ostream& out) {
   std::vector<std::int64_t> lengths = reader.read_lengths();
   std::sort(lengths.begin(), lengths.end());
   out << path << ": bertology corpus\n"
-      << "  sequences: " << index.sequences << "\n  residues: "
-      << std::accumulate(lengths.begin(), lengths.end(), std::int64_t{0}) << "\n";
+      << "  sequences: " << index.sequences
+      << "\n  residues: " << std::accumulate(lengths.begin(), lengths.end(), std::int64_t{0}) << "\n";
   if (!lengths.empty())
     out << "  length min/median/max: " << lengths.front() << " / " << lengths[lengths.size() / 2] << " / "
         << lengths.back() << "\n";

@@ -3,8 +3,8 @@
 // the same whatever the number of ranks: records in file order, then in the file's order.
 #include <algorithm>
 #include <cctype>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -66,7 +66,7 @@ std::vector<std::size_t> split_by_size(const std::vector<std::string>& files, in
   for (int r = 1; r < ranks; ++r) {
     const double target = prefix.back() * r / ranks;
     begin[r] = std::max(begin[r - 1], static_cast<std::size_t>(std::lower_bound(prefix.begin(), prefix.end(), target) -
-                                                                prefix.begin()));
+                                                               prefix.begin()));
     begin[r] = std::min(begin[r], files.size());
   }
   return begin;
@@ -82,7 +82,8 @@ std::vector<std::string> split_lines(const std::string& text) {
 void merge_schemas(std::vector<corpus::LabelSchema>& all, const std::vector<corpus::LabelSchema>& part,
                    const std::string& path) {
   for (const auto& schema : part) {
-    auto same = std::find_if(all.begin(), all.end(), [&](const corpus::LabelSchema& s) { return s.name == schema.name; });
+    auto same =
+        std::find_if(all.begin(), all.end(), [&](const corpus::LabelSchema& s) { return s.name == schema.name; });
     if (same == all.end())
       all.push_back(schema);
     else
@@ -98,8 +99,8 @@ struct Share {
   std::string manifest;  // "sha256  path" lines
 };
 
-Share read_share(const std::vector<std::string>& files, std::size_t begin, std::size_t end,
-                 const PrepareConfig& config, bool talk) {
+Share read_share(const std::vector<std::string>& files, std::size_t begin, std::size_t end, const PrepareConfig& config,
+                 bool talk) {
   Share share;
   corpus::ReadOptions options;
   options.label = config.label;
@@ -112,7 +113,8 @@ Share read_share(const std::vector<std::string>& files, std::size_t begin, std::
   for (std::size_t f = begin; f < end; ++f) {
     const std::string& path = files[f];
     corpus::Dataset part;
-    const corpus::Format format = config.format.empty() ? corpus::guess_format(path) : corpus::parse_format(config.format);
+    const corpus::Format format =
+        config.format.empty() ? corpus::guess_format(path) : corpus::parse_format(config.format);
     try {
       part = structure::read_input(path, format, options, structure);
     } catch (const Error& error) {
@@ -309,8 +311,7 @@ void prepare(const PrepareConfig& config, const parallel::Communicator& comm) {
   comm.broadcast(listing);
   const std::vector<std::string> files = split_lines(listing);
   const std::vector<std::size_t> begin = split_by_size(files, comm.size());
-  if (talk)
-    std::fprintf(stderr, "prepare: %zu file(s) on %d rank(s)\n", files.size(), comm.size());
+  if (talk) std::fprintf(stderr, "prepare: %zu file(s) on %d rank(s)\n", files.size(), comm.size());
 
   Share share = read_share(files, begin[comm.rank()], begin[comm.rank() + 1], config, talk);
   // Rank 0 joins every rank's records in rank order, which is file order.

@@ -24,7 +24,11 @@ double seconds_now() {
 }
 
 Progress::Progress(std::string what, std::int64_t total, bool enabled)
-    : what_(std::move(what)), total_(total), enabled_(enabled), start_(std::chrono::steady_clock::now()), last_(start_) {}
+    : what_(std::move(what)),
+      total_(total),
+      enabled_(enabled),
+      start_(std::chrono::steady_clock::now()),
+      last_(start_) {}
 
 void Progress::advance(std::int64_t done_now) {
   done_ += done_now;

@@ -1,11 +1,12 @@
 // `bertology report`: reads result.h5 and hands it to the report module.
+#include "bertology/report/report.h"
+
 #include <fstream>
 #include <iostream>
 
 #include "bertology/error.h"
 #include "bertology/io/result_file.h"
 #include "bertology/pipeline/commands.h"
-#include "bertology/report/report.h"
 
 namespace bertology::pipeline {
 

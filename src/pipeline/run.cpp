@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 
+#include "batch_step.h"
 #include "bertology/analysis/head_counter.h"
 #include "bertology/analysis/properties.h"
 #include "bertology/corpus/corpus_file.h"
@@ -14,10 +15,9 @@
 #include "bertology/parallel/work_plan.h"
 #include "bertology/pipeline/commands.h"
 #include "bertology/version.h"
-#include "batch_step.h"
 #include "progress.h"
-#include "threads.h"
 #include "provenance.h"
+#include "threads.h"
 
 namespace bertology::pipeline {
 namespace {
@@ -72,7 +72,8 @@ io::ResultData make_result(const analysis::Counts& counts) {
   data.labels = counts.properties;
   const std::size_t block = static_cast<std::size_t>(counts.layers) * counts.heads * counts.thresholds.size();
   auto slice = [&](std::size_t p) {
-    return std::vector<std::int64_t>(counts.head_counts.begin() + p * block, counts.head_counts.begin() + (p + 1) * block);
+    return std::vector<std::int64_t>(counts.head_counts.begin() + p * block,
+                                     counts.head_counts.begin() + (p + 1) * block);
   };
   data.counts["above_threshold"] = slice(0);
   for (std::size_t p = 0; p < counts.properties.size(); ++p) {
@@ -104,6 +105,7 @@ void run(const RunConfig& config, const parallel::Communicator& comm) {
   if (!config.architecture.empty()) load.architecture = model::parse_architecture(config.architecture);
   load.device = model::choose_device(comm.node_local_rank());
   load.threads = threads;
+  load.precision = model::parse_precision(config.precision);
   auto model = model::load_model(load);
   const model::ModelInfo& info = model->info();
 
@@ -115,9 +117,9 @@ void run(const RunConfig& config, const parallel::Communicator& comm) {
   require(!use_cb || corpus.has_cb,
           "--contact-atom cb needs Cβ coordinates (/coordinates/cb), which only structure inputs provide",
           ErrorContext{config.corpus});
-  const analysis::PropertyPlan properties = analysis::plan_properties(
-      config.properties_given ? config.properties : default_properties(corpus), corpus.schemas, corpus.has_coordinates,
-      corpus.letters);
+  const analysis::PropertyPlan properties =
+      analysis::plan_properties(config.properties_given ? config.properties : default_properties(corpus),
+                                corpus.schemas, corpus.has_coordinates, corpus.letters);
 
   const int specials = info.leading_special_tokens + info.trailing_special_tokens;
   const std::int64_t cut = std::min<std::int64_t>(config.max_residues, info.max_positions - specials);
@@ -206,15 +208,19 @@ void run(const RunConfig& config, const parallel::Communicator& comm) {
                           {"end_time", utc_now()},
                           {"hostname", parallel::hostname()},
                           {"device", load.device.str()},
+                          {"precision", model::precision_name(load.precision)},
                           {"contact_atom", use_cb ? "CB (CA for glycine)" : "CA"},
                           {"properties", join(properties.names(), ",")},
                           {"special_tokens_dropped", "first " + std::to_string(info.leading_special_tokens) +
-                                                          ", last " + std::to_string(info.trailing_special_tokens)},
+                                                         ", last " + std::to_string(info.trailing_special_tokens)},
                           {"threshold_rule", "alpha > theta (strict), compared in float32"}};
   if (!info.weights_note.empty()) data.text_attributes["weights_note"] = info.weights_note;
-  data.integer_attributes = {{"n_sequences", totals[0]},   {"n_residues", totals[1]},
-                             {"ranks", comm.size()},       {"threads_per_rank", threads},
-                             {"max_residues", cut},        {"batch_size", config.batch_size},
+  data.integer_attributes = {{"n_sequences", totals[0]},
+                             {"n_residues", totals[1]},
+                             {"ranks", comm.size()},
+                             {"threads_per_rank", threads},
+                             {"max_residues", cut},
+                             {"batch_size", config.batch_size},
                              {"n_batches", static_cast<std::int64_t>(plan.batches.size())}};
   const double read_max = comm.max(timings.read), forward_max = comm.max(timings.forward),
                analysis_max = comm.max(timings.analysis), wait_max = comm.max(timings.wait),
@@ -228,13 +234,13 @@ void run(const RunConfig& config, const parallel::Communicator& comm) {
   const double forward_sum = comm.sum(timings.forward), analysis_sum = comm.sum(timings.analysis);
 
   if (talk) {
-    std::fprintf(stderr,
-                 "run: where the time went (seconds, slowest rank of %d)\n"
-                 "  read      %9.3f\n  forward   %9.3f\n  analysis  %9.3f   (%.1f%% of forward, summed over ranks)\n"
-                 "  wait      %9.3f   (for the slowest rank)\n  reduce    %9.3f\n  write     %9.3f\n  total     %9.3f\n",
-                 comm.size(), read_max, forward_max, analysis_max,
-                 forward_sum > 0 ? 100.0 * analysis_sum / forward_sum : 0.0, wait_max, reduce_max, write_max,
-                 seconds_now() - start);
+    std::fprintf(
+        stderr,
+        "run: where the time went (seconds, slowest rank of %d)\n"
+        "  read      %9.3f\n  forward   %9.3f\n  analysis  %9.3f   (%.1f%% of forward, summed over ranks)\n"
+        "  wait      %9.3f   (for the slowest rank)\n  reduce    %9.3f\n  write     %9.3f\n  total     %9.3f\n",
+        comm.size(), read_max, forward_max, analysis_max, forward_sum > 0 ? 100.0 * analysis_sum / forward_sum : 0.0,
+        wait_max, reduce_max, write_max, seconds_now() - start);
     std::fprintf(stderr, "run: wrote %s (%lld sequences, %lld residues)\n", config.output.c_str(),
                  static_cast<long long>(totals[0]), static_cast<long long>(totals[1]));
   }

@@ -1,9 +1,8 @@
 #include "binding_sites.h"
 
-#include <tuple>
-
 #include <gemmi/neighbor.hpp>
 #include <gemmi/resinfo.hpp>
+#include <tuple>
 
 #include "bertology/structure/het_groups.h"
 
@@ -115,9 +114,8 @@ bool polymer_or_water(const gemmi::Residue& residue) {
 }  // namespace
 
 std::set<const gemmi::Residue*> residues_near_ligands(gemmi::Model& model,
-                                                      const std::set<const gemmi::Residue*>& protein,
-                                                      double distance, bool include_ions,
-                                                      std::map<std::string, int>& left_out) {
+                                                      const std::set<const gemmi::Residue*>& protein, double distance,
+                                                      bool include_ions, std::map<std::string, int>& left_out) {
   // The grid holds the protein's heavy atoms; each ligand atom asks for its neighbours. The
   // search runs in single precision, so it looks a little farther and the cut is made here.
   const double search_margin = 1e-3;

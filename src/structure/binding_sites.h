@@ -1,13 +1,12 @@
 #pragma once
 // Binding-site evidence in a gemmi model: the residues near ligands, the residues the file's
 // site annotation lists. Private to the structure module.
+#include <gemmi/cifdoc.hpp>
+#include <gemmi/model.hpp>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
-
-#include <gemmi/cifdoc.hpp>
-#include <gemmi/model.hpp>
 
 namespace bertology::structure::detail {
 
@@ -30,8 +29,7 @@ std::optional<std::set<ResidueKey>> mmcif_site_residues(gemmi::cif::Block& block
 // that are neither polymer nor water. `left_out` counts, by "CODE (kind)", the het groups that
 // were not taken as ligands.
 std::set<const gemmi::Residue*> residues_near_ligands(gemmi::Model& model,
-                                                      const std::set<const gemmi::Residue*>& protein,
-                                                      double distance, bool include_ions,
-                                                      std::map<std::string, int>& left_out);
+                                                      const std::set<const gemmi::Residue*>& protein, double distance,
+                                                      bool include_ions, std::map<std::string, int>& left_out);
 
 }  // namespace bertology::structure::detail

@@ -14,8 +14,8 @@ constexpr std::string_view kWater[] = {"HOH", "DOD", "WAT", "H2O", "SOL", "TIP"}
 // binding site. The usual exclusions of binding-site benchmarks, kept short and readable.
 constexpr std::string_view kAdditives[] = {
     // cryoprotectants, precipitants, solvents
-    "GOL", "EDO", "PEG", "PGE", "PG4", "1PE", "P6G", "2PE", "12P", "15P", "P33", "PE4", "MPD", "MRD", "PGO",
-    "DMS", "EOH", "MOH", "IPA",
+    "GOL", "EDO", "PEG", "PGE", "PG4", "1PE", "P6G", "2PE", "12P", "15P", "P33", "PE4", "MPD", "MRD", "PGO", "DMS",
+    "EOH", "MOH", "IPA",
     // anions of buffers and salts
     "SO4", "PO4", "NO3", "SCN", "AZI", "ACT", "ACY", "FMT", "CIT", "FLC", "TLA", "MLI", "CAC",
     // buffers
@@ -25,9 +25,9 @@ constexpr std::string_view kAdditives[] = {
     // detergents
     "BOG", "LDA", "LMT", "C8E", "SDS"};
 
-constexpr std::string_view kIons[] = {
-    "LI", "NA", "K",  "RB",  "CS", "MG", "CA", "SR",  "BA",  "MN", "MN3", "FE", "FE2", "CO",  "3CO",
-    "NI", "CU", "CU1", "ZN", "CD", "HG", "PB", "AL", "GA", "F",  "CL",  "BR", "IOD", "NH4", "UNX"};
+constexpr std::string_view kIons[] = {"LI",  "NA", "K",   "RB", "CS",  "MG", "CA", "SR",  "BA",  "MN",
+                                      "MN3", "FE", "FE2", "CO", "3CO", "NI", "CU", "CU1", "ZN",  "CD",
+                                      "HG",  "PB", "AL",  "GA", "F",   "CL", "BR", "IOD", "NH4", "UNX"};
 
 // Caps close a chain covalently; they are listed as het groups only for want of a residue.
 constexpr std::string_view kCaps[] = {"ACE", "NH2", "NME", "FOR"};
@@ -49,11 +49,16 @@ HetGroup classify_het_group(std::string_view code) {
 
 const char* het_group_name(HetGroup group) {
   switch (group) {
-    case HetGroup::ligand: return "ligand";
-    case HetGroup::water: return "water";
-    case HetGroup::additive: return "additive";
-    case HetGroup::ion: return "ion";
-    case HetGroup::cap: return "cap";
+    case HetGroup::ligand:
+      return "ligand";
+    case HetGroup::water:
+      return "water";
+    case HetGroup::additive:
+      return "additive";
+    case HetGroup::ion:
+      return "ion";
+    case HetGroup::cap:
+      return "cap";
   }
   return "ligand";
 }

@@ -8,19 +8,18 @@
 #include <cctype>
 #include <cmath>
 #include <filesystem>
+#include <gemmi/mmread.hpp>
+#include <gemmi/polyheur.hpp>
+#include <gemmi/resinfo.hpp>
+#include <gemmi/seqalign.hpp>
 #include <map>
 #include <memory>
 #include <set>
 #include <sstream>
 
-#include <gemmi/mmread.hpp>
-#include <gemmi/polyheur.hpp>
-#include <gemmi/resinfo.hpp>
-#include <gemmi/seqalign.hpp>
-
-#include "binding_sites.h"
 #include "bertology/error.h"
 #include "bertology/structure/dssp.h"
+#include "binding_sites.h"
 
 namespace bertology::structure {
 
@@ -34,10 +33,14 @@ BindingSiteSource parse_binding_site_source(const std::string& name) {
 
 std::string binding_site_source_name(BindingSiteSource source) {
   switch (source) {
-    case BindingSiteSource::none: return "none";
-    case BindingSiteSource::ligands: return "ligands";
-    case BindingSiteSource::annotated: return "annotated";
-    case BindingSiteSource::both: return "both";
+    case BindingSiteSource::none:
+      return "none";
+    case BindingSiteSource::ligands:
+      return "ligands";
+    case BindingSiteSource::annotated:
+      return "annotated";
+    case BindingSiteSource::both:
+      return "both";
   }
   return "both";
 }
@@ -80,8 +83,7 @@ std::string structure_stem(const std::string& path) {
   return name.stem().string();
 }
 
-gemmi::CoorFormat coordinate_format(const std::string& path, const std::string& text,
-                                    const StructureOptions& options) {
+gemmi::CoorFormat coordinate_format(const std::string& path, const std::string& text, const StructureOptions& options) {
   if (options.format) {
     require(*options.format == corpus::Format::pdb || *options.format == corpus::Format::mmcif,
             "read_structure reads pdb or mmcif, not " + corpus::format_name(*options.format), {path});
@@ -90,7 +92,8 @@ gemmi::CoorFormat coordinate_format(const std::string& path, const std::string& 
   std::string name = lower(std::filesystem::path(path).filename().string());
   if (name.size() > 3 && name.compare(name.size() - 3, 3, ".gz") == 0) name.resize(name.size() - 3);
   gemmi::CoorFormat format = gemmi::coor_format_from_ext(name);
-  if (format == gemmi::CoorFormat::Unknown) format = gemmi::coor_format_from_content(text.data(), text.data() + text.size());
+  if (format == gemmi::CoorFormat::Unknown)
+    format = gemmi::coor_format_from_content(text.data(), text.data() + text.size());
   require(format == gemmi::CoorFormat::Pdb || format == gemmi::CoorFormat::Mmcif,
           "not a PDB or mmCIF file (by extension and content)", {path});
   return format;
@@ -177,9 +180,7 @@ ParsedFile parse_file(const std::string& path, const StructureOptions& options, 
 
 std::string chain_label(const std::string& name) { return name.empty() ? "blank chain" : "chain " + name; }
 
-std::string residue_label(const gemmi::Residue& residue) {
-  return residue.name + " " + residue.seqid.str();
-}
+std::string residue_label(const gemmi::Residue& residue) { return residue.name + " " + residue.seqid.str(); }
 
 // The atom named CA, whatever its element column says. In an amino-acid residue an atom named
 // CA is the Cα (calcium ions are residues of their own).
@@ -235,8 +236,8 @@ void keep_highest_occupancy_conformer(gemmi::Model& model, std::vector<std::stri
       const bool keep_later = mean_occupancy(residues[k]) > mean_occupancy(residues[k - 1]);
       const gemmi::Residue& kept = residues[keep_later ? k : k - 1];
       const gemmi::Residue& dropped = residues[keep_later ? k - 1 : k];
-      notes.push_back(chain_label(chain.name) + ": " + residue_label(dropped) + " shares its number with " +
-                      kept.name + "; kept " + kept.name + " (higher occupancy)");
+      notes.push_back(chain_label(chain.name) + ": " + residue_label(dropped) + " shares its number with " + kept.name +
+                      "; kept " + kept.name + " (higher occupancy)");
       residues.erase(residues.begin() + static_cast<std::ptrdiff_t>(keep_later ? k - 1 : k));
     }
   }
@@ -342,7 +343,8 @@ std::vector<const ProteinChain*> select_chains(const std::vector<ProteinChain>& 
   std::string asked;
   for (const std::string& name : wanted) {
     asked += (asked.empty() ? "" : ", ") + ("'" + name + "'");
-    auto found = std::find_if(chains.begin(), chains.end(), [&](const ProteinChain& c) { return c.chain->name == name; });
+    auto found =
+        std::find_if(chains.begin(), chains.end(), [&](const ProteinChain& c) { return c.chain->name == name; });
     if (found == chains.end()) {
       notes.push_back(chain_label(name) + ": asked for, but not a protein chain of the first model");
     } else if (std::find(selected.begin(), selected.end(), &*found) == selected.end()) {
@@ -483,7 +485,8 @@ Placement place_in_sequence(const gemmi::Structure& structure, gemmi::CoorFormat
     return observed_only(chain);
   }
   Placement placement{full, *positions};
-  for (std::size_t j = 0; j < chain.residues.size(); ++j) placement.sequence[placement.positions[j]] = chain.residues[j].letter;
+  for (std::size_t j = 0; j < chain.residues.size(); ++j)
+    placement.sequence[placement.positions[j]] = chain.residues[j].letter;
   if (differ > 0) {
     notes.push_back(label + ": " + std::to_string(differ) +
                     " observed residues differ from the full sequence; the observed residue types are kept");
@@ -538,10 +541,10 @@ std::vector<corpus::LabelSchema> label_schemas(const StructureOptions& options) 
       "DSSP 8-state (bertology's own, as mkdssp 4) in 4 classes: helix H G I, strand E B, turn/bend T S, coil the "
       "rest; -1 for residues without coordinates or without all of N, CA, C, O";
   std::vector<corpus::LabelSchema> schemas{ss4};
-  const bool ligands = options.binding_sites == BindingSiteSource::ligands ||
-                       options.binding_sites == BindingSiteSource::both;
-  const bool annotated = options.binding_sites == BindingSiteSource::annotated ||
-                         options.binding_sites == BindingSiteSource::both;
+  const bool ligands =
+      options.binding_sites == BindingSiteSource::ligands || options.binding_sites == BindingSiteSource::both;
+  const bool annotated =
+      options.binding_sites == BindingSiteSource::annotated || options.binding_sites == BindingSiteSource::both;
   if (ligands) {
     corpus::LabelSchema schema = corpus::binding_site_schema();
     schema.name = kLigandSiteLabel;
@@ -576,7 +579,8 @@ void note_residues_read_as_x(const ProteinChain& chain, std::vector<std::string>
   }
   if (unknown.empty()) return;
   std::string listed;
-  for (const auto& [name, count] : unknown) listed += (listed.empty() ? "" : ", ") + name + " x" + std::to_string(count);
+  for (const auto& [name, count] : unknown)
+    listed += (listed.empty() ? "" : ", ") + name + " x" + std::to_string(count);
   notes.push_back(chain_label(chain.chain->name) + ": residues read as X: " + listed);
 }
 
@@ -611,17 +615,18 @@ corpus::Dataset read_structure(const std::string& path, const StructureOptions& 
   dataset.schemas = label_schemas(options);
 
   const std::vector<std::string> states = secondary_structure(chains);
-  const bool ligands = options.binding_sites == BindingSiteSource::ligands ||
-                       options.binding_sites == BindingSiteSource::both;
-  const bool annotated = options.binding_sites == BindingSiteSource::annotated ||
-                         options.binding_sites == BindingSiteSource::both;
+  const bool ligands =
+      options.binding_sites == BindingSiteSource::ligands || options.binding_sites == BindingSiteSource::both;
+  const bool annotated =
+      options.binding_sites == BindingSiteSource::annotated || options.binding_sites == BindingSiteSource::both;
   std::set<const gemmi::Residue*> near_ligand;
   if (ligands) {
     std::set<const gemmi::Residue*> protein;
     for (const ProteinChain& chain : chains)
       for (const ObservedResidue& observed : chain.residues) protein.insert(observed.residue);
     std::map<std::string, int> left_out;
-    near_ligand = detail::residues_near_ligands(model, protein, options.ligand_distance, options.include_ions, left_out);
+    near_ligand =
+        detail::residues_near_ligands(model, protein, options.ligand_distance, options.include_ions, left_out);
     note_left_out_het_groups(left_out, notes);
   }
 

@@ -35,8 +35,8 @@ bool is_contact(const corpus::Record& record, std::int64_t i, std::int64_t j) {
   if (!contact_eligible(record, i, j)) return false;
   const auto& a = record.ca[i];
   const auto& b = record.ca[j];
-  const double distance = std::sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) +
-                                    (a[2] - b[2]) * (a[2] - b[2]));
+  const double distance =
+      std::sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) + (a[2] - b[2]) * (a[2] - b[2]));
   return distance < 8.0;
 }
 

@@ -85,8 +85,9 @@ double seconds_per_layer(int layers, Body&& body) {
 }
 
 // The dense loop one writes first: every entry, every threshold, every property flag.
-std::int64_t naive_layer(const BenchmarkBatch& setup, const std::vector<float>& maps, const std::vector<std::uint8_t>& contact,
-                         const std::vector<std::uint8_t>& flags, std::vector<std::int64_t>& counts) {
+std::int64_t naive_layer(const BenchmarkBatch& setup, const std::vector<float>& maps,
+                         const std::vector<std::uint8_t>& contact, const std::vector<std::uint8_t>& flags,
+                         std::vector<std::int64_t>& counts) {
   const int properties = static_cast<int>(setup.plan.residues.size());
   const int thresholds = static_cast<int>(kThresholds.size());
   std::vector<float> theta;
@@ -101,8 +102,7 @@ std::int64_t naive_layer(const BenchmarkBatch& setup, const std::vector<float>& 
             counts[(h * (2 + properties) + 0) * thresholds + k] += 1;
             counts[(h * (2 + properties) + 1) * thresholds + k] += contact[(b * kResidues + i) * kResidues + j];
             for (int p = 0; p < properties; ++p) {
-              counts[(h * (2 + properties) + 2 + p) * thresholds + k] +=
-                  flags[(b * kResidues + j) * properties + p];
+              counts[(h * (2 + properties) + 2 + p) * thresholds + k] += flags[(b * kResidues + j) * properties + p];
             }
           }
         }
@@ -165,9 +165,8 @@ TEST(HeadCounterBenchmark, DISABLED_TapeBertSizedBatch) {
 
   HeadCounter counter(CounterShape{kBuffers, kHeads, kThresholds}, setup.plan);
   const double begin_time = seconds_per_layer(1, [&](int) { counter.begin_batch(setup.rows); });
-  const double counting = seconds_per_layer(12, [&](int layer) {
-    counter.add_layer(layer % kBuffers, maps_of(setup.layers[layer % kBuffers]));
-  });
+  const double counting = seconds_per_layer(
+      12, [&](int layer) { counter.add_layer(layer % kBuffers, maps_of(setup.layers[layer % kBuffers])); });
 
   std::vector<std::uint8_t> contact(static_cast<std::size_t>(kBatch) * kResidues * kResidues);
   std::vector<std::uint8_t> flags(static_cast<std::size_t>(kBatch) * kResidues * properties);
@@ -177,7 +176,8 @@ TEST(HeadCounterBenchmark, DISABLED_TapeBertSizedBatch) {
       for (int j = 0; j < kResidues; ++j) {
         if (record.ca.empty() || std::abs(i - j) < 6 || !record.ca_mask[i] || !record.ca_mask[j]) continue;
         double squared = 0.0;
-        for (int d = 0; d < 3; ++d) squared += (record.ca[i][d] - record.ca[j][d]) * (record.ca[i][d] - record.ca[j][d]);
+        for (int d = 0; d < 3; ++d)
+          squared += (record.ca[i][d] - record.ca[j][d]) * (record.ca[i][d] - record.ca[j][d]);
         contact[(b * kResidues + i) * kResidues + j] = std::sqrt(squared) < 8.0;
       }
       for (int p = 0; p < properties; ++p) {
@@ -191,12 +191,10 @@ TEST(HeadCounterBenchmark, DISABLED_TapeBertSizedBatch) {
     }
   }
   std::vector<std::int64_t> sink(static_cast<std::size_t>(kHeads) * (2 + properties) * 4);
-  const double naive = seconds_per_layer(4, [&](int layer) {
-    naive_layer(setup, setup.layers[layer % kBuffers], contact, flags, sink);
-  });
-  const double columns = seconds_per_layer(4, [&](int layer) {
-    column_histogram_layer(setup, setup.layers[layer % kBuffers], contact, flags, sink);
-  });
+  const double naive = seconds_per_layer(
+      4, [&](int layer) { naive_layer(setup, setup.layers[layer % kBuffers], contact, flags, sink); });
+  const double columns = seconds_per_layer(
+      4, [&](int layer) { column_histogram_layer(setup, setup.layers[layer % kBuffers], contact, flags, sink); });
   std::int64_t checksum = 0;
   const double read = seconds_per_layer(12, [&](int layer) {
     std::int64_t above = 0;
@@ -208,8 +206,8 @@ TEST(HeadCounterBenchmark, DISABLED_TapeBertSizedBatch) {
     std::printf("  %-46s %7.3f ms  %6.3f ns/entry  %5.1f%% of a 40 ms layer forward\n", what, 1e3 * seconds,
                 1e9 * seconds / entries, 100.0 * seconds / 0.040);
   };
-  std::printf("B=%d H=%d residues=%d thresholds=0.1,0.3,0.5 properties=%d (+above); %.2f%% of entries > 0.1\n",
-              kBatch, kHeads, kResidues, 1 + properties,
+  std::printf("B=%d H=%d residues=%d thresholds=0.1,0.3,0.5 properties=%d (+above); %.2f%% of entries > 0.1\n", kBatch,
+              kHeads, kResidues, 1 + properties,
               100.0 * static_cast<double>(above_lowest) / (kBuffers * static_cast<double>(setup.layers[0].size())));
   report("HeadCounter::add_layer, per layer", counting);
   report("HeadCounter::begin_batch, once per batch", begin_time);

@@ -25,8 +25,7 @@ std::string letters_of(const std::vector<Protein>& proteins) {
 }
 
 PropertyPlan full_plan(const std::vector<Protein>& proteins) {
-  return plan_properties({"contact", "binding_site", "ss4", "aa"}, testing::test_schemas(), true,
-                         letters_of(proteins));
+  return plan_properties({"contact", "binding_site", "ss4", "aa"}, testing::test_schemas(), true, letters_of(proteins));
 }
 
 std::vector<Batch> batches_of(const std::vector<Protein>& proteins, const std::vector<int>& sizes) {
@@ -152,14 +151,14 @@ struct HandMadeCase {
     protein.residues = n;
     protein.attention.assign(1, std::vector<std::vector<float>>(1, std::vector<float>(n * n, 0.0f)));
     auto& alpha = protein.attention[0][0];
-    alpha[0 * n + 6] = 0.9f;                            // above both, not a contact
-    alpha[0 * n + 7] = 0.3f;                            // contact; equal to θ = 0.3 in float32
-    alpha[7 * n + 0] = std::nextafter(0.3f, 1.0f);      // contact, one ulp above θ = 0.3
-    alpha[1 * n + 7] = std::nextafter(0.1f, 1.0f);      // binding site, one ulp above θ = 0.1
-    alpha[2 * n + 0] = 0.1f;                            // equal to θ = 0.1 in float32
-    alpha[0 * n + 2] = 0.5f;                            // close in sequence: not a contact
-    alpha[13 * n + 0] = 0.95f;                          // missing coordinate: not a contact
-    alpha[5 * n + 5] = 0.6f;                            // the diagonal counts
+    alpha[0 * n + 6] = 0.9f;                        // above both, not a contact
+    alpha[0 * n + 7] = 0.3f;                        // contact; equal to θ = 0.3 in float32
+    alpha[7 * n + 0] = std::nextafter(0.3f, 1.0f);  // contact, one ulp above θ = 0.3
+    alpha[1 * n + 7] = std::nextafter(0.1f, 1.0f);  // binding site, one ulp above θ = 0.1
+    alpha[2 * n + 0] = 0.1f;                        // equal to θ = 0.1 in float32
+    alpha[0 * n + 2] = 0.5f;                        // close in sequence: not a contact
+    alpha[13 * n + 0] = 0.95f;                      // missing coordinate: not a contact
+    alpha[5 * n + 5] = 0.6f;                        // the diagonal counts
     batch = testing::make_batch({&protein}, 1, 1);
   }
 };

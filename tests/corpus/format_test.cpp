@@ -11,7 +11,8 @@ using testing::error_from;
 using testing::ScratchDir;
 
 TEST(Formats, NamesRoundTrip) {
-  for (Format format : {Format::fasta, Format::proteinnet, Format::provis, Format::netsurfp, Format::pdb, Format::mmcif}) {
+  for (Format format :
+       {Format::fasta, Format::proteinnet, Format::provis, Format::netsurfp, Format::pdb, Format::mmcif}) {
     EXPECT_EQ(parse_format(format_name(format)), format);
   }
   EXPECT_EQ(parse_format("FASTA"), Format::fasta);

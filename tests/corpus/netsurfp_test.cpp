@@ -70,7 +70,8 @@ TEST(NetSurfP, MalformedRows) {
   EXPECT_ERROR_AT(error_from([&] { read_netsurfp(short_mask); }), short_mask, "mask_0", 2, "column 'cb513_mask'");
 
   const std::string fields = dir.write("fields.csv", header + "M K V,C H H,C H G\n");
-  EXPECT_ERROR_AT(error_from([&] { read_netsurfp(fields); }), fields, "fields_0", 2, "row has 3 fields, the header has 5");
+  EXPECT_ERROR_AT(error_from([&] { read_netsurfp(fields); }), fields, "fields_0", 2,
+                  "row has 3 fields, the header has 5");
 
   const std::string residue = dir.write("residue.csv", header + "M KV V,C H H,C H G,1 1 1,1 1 1\n");
   EXPECT_ERROR_AT(error_from([&] { read_netsurfp(residue); }), residue, "residue_0", 2, "input token 'KV'");

@@ -146,8 +146,7 @@ TEST(ProteinNet, PrimaryMissingOrLate) {
   text.erase(text.find(primary), primary.size());
   text.insert(text.find("[MASK]"), primary);
   const std::string late = dir.write("late.txt", text);
-  EXPECT_ERROR_AT(error_from([&] { read_proteinnet(late); }), late, "tiny", 3,
-                  "[EVOLUTIONARY] before [PRIMARY]");
+  EXPECT_ERROR_AT(error_from([&] { read_proteinnet(late); }), late, "tiny", 3, "[EVOLUTIONARY] before [PRIMARY]");
 }
 
 TEST(ProteinNet, WrongLineAndValueCounts) {

@@ -1,8 +1,8 @@
+#include "bertology/corpus/record.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "bertology/corpus/record.h"
 
 namespace bertology::corpus {
 namespace {

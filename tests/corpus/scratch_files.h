@@ -63,16 +63,16 @@ inline bool contains(const std::string& text, const std::string& fragment) {
 }  // namespace bertology::testing
 
 // The message names the file and says what is wrong; the context carries file, record, line.
-#define EXPECT_ERROR_AT(error, file_, record_, line_, fragment)                              \
-  do {                                                                                     \
-    const ::bertology::Error& e_ = (error);                                                \
-    EXPECT_EQ(e_.context().file, file_) << e_.what();                                      \
-    EXPECT_EQ(e_.context().record, record_) << e_.what();                                  \
-    EXPECT_EQ(e_.context().line, line_) << e_.what();                                      \
-    EXPECT_TRUE(::bertology::testing::contains(                                            \
+#define EXPECT_ERROR_AT(error, file_, record_, line_, fragment)                                          \
+  do {                                                                                                   \
+    const ::bertology::Error& e_ = (error);                                                              \
+    EXPECT_EQ(e_.context().file, file_) << e_.what();                                                    \
+    EXPECT_EQ(e_.context().record, record_) << e_.what();                                                \
+    EXPECT_EQ(e_.context().line, line_) << e_.what();                                                    \
+    EXPECT_TRUE(::bertology::testing::contains(                                                          \
         e_.what(), (line_) > 0 ? std::string(file_) + ":" + std::to_string(line_) : std::string(file_))) \
-        << e_.what();                                                                      \
-    EXPECT_TRUE(::bertology::testing::contains(e_.what(), std::string(record_))) << e_.what(); \
-    EXPECT_TRUE(::bertology::testing::contains(e_.what(), fragment))                       \
-        << "'" << e_.what() << "' lacks '" << (fragment) << "'";                           \
+        << e_.what();                                                                                    \
+    EXPECT_TRUE(::bertology::testing::contains(e_.what(), std::string(record_))) << e_.what();           \
+    EXPECT_TRUE(::bertology::testing::contains(e_.what(), fragment))                                     \
+        << "'" << e_.what() << "' lacks '" << (fragment) << "'";                                         \
   } while (0)

@@ -1,10 +1,11 @@
+#include "bertology/io/checksum.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <fstream>
 
 #include "bertology/error.h"
-#include "bertology/io/checksum.h"
 
 namespace bertology::io {
 namespace {

@@ -1,3 +1,5 @@
+#include "bertology/io/result_file.h"
+
 #include <gtest/gtest.h>
 #include <mpi.h>
 
@@ -5,7 +7,6 @@
 #include <filesystem>
 
 #include "bertology/error.h"
-#include "bertology/io/result_file.h"
 
 namespace bertology::io {
 namespace {

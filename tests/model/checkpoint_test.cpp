@@ -220,8 +220,9 @@ TEST(Checkpoint, Esm2WithoutRotaryFrequenciesIsRefused) {
   }
   for (std::size_t i = 0; i < kept.size(); ++i) kept[i].data = values[i].data();
   write_safetensors(folder + "/model.safetensors", kept, {});
-  expect_error_mentioning([&] { load(folder); },
-                          {"model.safetensors", "missing tensor 'esm.encoder.layer.1.attention.self.rotary_embeddings.inv_freq'"});
+  expect_error_mentioning(
+      [&] { load(folder); },
+      {"model.safetensors", "missing tensor 'esm.encoder.layer.1.attention.self.rotary_embeddings.inv_freq'"});
 }
 
 TEST(Checkpoint, ArchOptionOverridesDetection) {

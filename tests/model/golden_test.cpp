@@ -37,8 +37,10 @@ struct GoldenFacts {
 };
 
 GoldenFacts facts(const std::string& architecture) {
-  if (architecture == "tape_bert") return {2, 4, 48, 128, 1, 1, 0, true, "43f1f60db04a7e9e17e8095e531bcf5ebc5479fa79198e0ce2b4bd091289f29c"};
-  if (architecture == "prot_bert") return {3, 4, 64, 128, 1, 1, 0, true, "c5df53b4791985ba77c6e5d685fb8e4b1c2d92400529c7383e8790ecc2ba905e"};
+  if (architecture == "tape_bert")
+    return {2, 4, 48, 128, 1, 1, 0, true, "43f1f60db04a7e9e17e8095e531bcf5ebc5479fa79198e0ce2b4bd091289f29c"};
+  if (architecture == "prot_bert")
+    return {3, 4, 64, 128, 1, 1, 0, true, "c5df53b4791985ba77c6e5d685fb8e4b1c2d92400529c7383e8790ecc2ba905e"};
   if (architecture == "prot_albert")
     return {3, 8, 64, 128, 1, 1, 0, false, "80001141976a72026542cf0b5c4eefc7a20c69fa5bf33811bccdc039f321353c"};
   if (architecture == "prot_xlnet")  // relative positions: bertology's 512-token limit, not a table's
@@ -57,7 +59,8 @@ TEST_P(GoldenAttention, TokensAndEveryMapMatchTheReference) {
 
   std::vector<double> max_difference(std::size_t(model->info().layers), 0.0);
   for (const auto& golden : expected) {
-    if (facts(architecture).tokenizer) ASSERT_EQ(model->tokenizer().encode(golden.sequence), golden.input_ids) << golden.sequence;
+    if (facts(architecture).tokenizer)
+      ASSERT_EQ(model->tokenizer().encode(golden.sequence), golden.input_ids) << golden.sequence;
     const auto layers = run_and_keep(*model, single_row(golden.input_ids));
     const auto tokens = hsize_t(golden.input_ids.size());
     ASSERT_EQ(golden.attention_dims,
@@ -67,8 +70,8 @@ TEST_P(GoldenAttention, TokensAndEveryMapMatchTheReference) {
     for (std::size_t layer = 0; layer < layers.size(); ++layer) {
       ASSERT_EQ(layers[layer].size(), per_layer);
       for (std::size_t i = 0; i < per_layer; ++i) {
-        max_difference[layer] =
-            std::max(max_difference[layer], double(std::abs(layers[layer][i] - golden.attentions[layer * per_layer + i])));
+        max_difference[layer] = std::max(max_difference[layer],
+                                         double(std::abs(layers[layer][i] - golden.attentions[layer * per_layer + i])));
       }
     }
   }
@@ -162,7 +165,6 @@ TEST_P(GoldenAttention, InfoDescribesTheCheckpoint) {
   EXPECT_TRUE(info.weights_note.empty());
 }
 
-
 TEST_P(GoldenAttention, RejectsBatchesThatLie) {
   auto model = load_model({golden_folder(GetParam()), std::nullopt, {}, 1});
   const auto ignore = [](int, const AttentionMaps&) {};
@@ -172,7 +174,9 @@ TEST_P(GoldenAttention, RejectsBatchesThatLie) {
   testing::expect_error_mentioning([&] { model->forward({1, 3, {2, -1, 3}, {3}}, ignore); }, {"token id -1"});
   const std::int64_t too_long = model->info().max_positions + 1;
   testing::expect_error_mentioning(
-      [&] { model->forward({1, too_long, std::vector<std::int64_t>(std::size_t(too_long), 5), {too_long}}, ignore); },
+      [&] {
+        model->forward({1, too_long, std::vector<std::int64_t>(std::size_t(too_long), 5), {too_long}}, ignore);
+      },
       {std::to_string(model->info().max_positions) + " positions"});
 }
 
@@ -186,7 +190,8 @@ TEST_P(GoldenAttention, ReducedPrecisionNeedsAGpu) {
 TEST(GoldenFolders, TokenizerWithoutItsFileNamesTheFile) {
   for (const char* architecture : {"prot_albert", "prot_xlnet"}) {
     auto model = load_model({golden_folder(architecture), std::nullopt, {}, 1});
-    testing::expect_error_mentioning([&] { model->tokenizer().encode("MKT"); }, {"spiece.model", "missing", "--input-ids"});
+    testing::expect_error_mentioning([&] { model->tokenizer().encode("MKT"); },
+                                     {"spiece.model", "missing", "--input-ids"});
     testing::expect_error_mentioning([&] { model->tokenizer().pad_id(); }, {"spiece.model"});
   }
 }

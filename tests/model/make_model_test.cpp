@@ -1,7 +1,8 @@
 // Seeded model folders: loadable in the public layout they claim, deterministic for a seed.
+#include "bertology/model/make_model.h"
+
 #include <nlohmann/json.hpp>
 
-#include "bertology/model/make_model.h"
 #include "model_test_support.h"
 #include "safetensors.h"
 
@@ -71,9 +72,10 @@ TEST_P(MadeModel, ConfigSaysTheWeightsAreSeeded) {
   const auto config = nlohmann::json::parse(read_bytes(scratch.path("m/config.json")));
   EXPECT_EQ(config.at("bertology_seed").get<std::uint64_t>(), 5u);
   const bool xlnet = GetParam() == Architecture::prot_xlnet;
-  EXPECT_EQ(config.at(xlnet ? "d_inner" : "intermediate_size").get<int>(), 64);  // 4 × hidden by default
+  EXPECT_EQ(config.at(xlnet ? "d_inner" : "intermediate_size").get<int>(), 64);     // 4 × hidden by default
   EXPECT_EQ(config.contains("model_type"), GetParam() != Architecture::tape_bert);  // TAPE's configs have none
-  EXPECT_NE(load_model({scratch.path("m"), std::nullopt, {}, 1})->info().weights_note.find("seed 5"), std::string::npos);
+  EXPECT_NE(load_model({scratch.path("m"), std::nullopt, {}, 1})->info().weights_note.find("seed 5"),
+            std::string::npos);
 }
 
 // The folder is complete: the tokenizer reads the residues, with the layout's special tokens.
@@ -117,7 +119,8 @@ TEST(MadeLayout, AlbertHasFactorisedEmbeddingsAndOneSharedLayer) {
   make_model(options);
   SafetensorsReader weights(scratch.path("m/model.safetensors"));
   EXPECT_EQ(weights.entry("albert.embeddings.word_embeddings.weight").shape, (std::vector<std::int64_t>{30, 8}));
-  EXPECT_EQ(weights.entry("albert.encoder.embedding_hidden_mapping_in.weight").shape, (std::vector<std::int64_t>{16, 8}));
+  EXPECT_EQ(weights.entry("albert.encoder.embedding_hidden_mapping_in.weight").shape,
+            (std::vector<std::int64_t>{16, 8}));
   EXPECT_TRUE(weights.contains("albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight"));
   EXPECT_FALSE(weights.contains("albert.encoder.albert_layer_groups.1.albert_layers.0.ffn.weight"));
   EXPECT_EQ(load_model({scratch.path("m"), std::nullopt, {}, 1})->info().layers, 3);

@@ -66,7 +66,8 @@ void expect_error_mentioning(Call call, const std::vector<std::string>& parts) {
     ADD_FAILURE() << "expected bertology::Error mentioning " << parts.front();
   } catch (const Error& e) {
     const std::string message = e.what();
-    for (const auto& part : parts) EXPECT_NE(message.find(part), std::string::npos) << "'" << part << "' not in: " << message;
+    for (const auto& part : parts)
+      EXPECT_NE(message.find(part), std::string::npos) << "'" << part << "' not in: " << message;
   }
 }
 

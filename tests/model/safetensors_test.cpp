@@ -1,11 +1,12 @@
 // The safetensors reader must refuse every lie a header can tell, naming the file; the
 // writer's files must read back exactly.
+#include "safetensors.h"
+
 #include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "bertology/model/model.h"
 #include "model_test_support.h"
-#include "safetensors.h"
 
 namespace bertology::model {
 namespace {
@@ -162,10 +163,11 @@ TEST(Safetensors, ConvertsOtherDtypesToFloat32) {
   data.append(reinterpret_cast<const char*>(bfloat), 4);
   data.append(reinterpret_cast<const char*>(&wide), 8);
   data.append(reinterpret_cast<const char*>(&integer), 8);
-  const nlohmann::json header = {{"h", {{"dtype", "F16"}, {"shape", {4}}, {"data_offsets", {0, 8}}}},
-                                 {"b", {{"dtype", "BF16"}, {"shape", {2}}, {"data_offsets", {8, 12}}}},
-                                 {"d", {{"dtype", "F64"}, {"shape", nlohmann::json::array()}, {"data_offsets", {12, 20}}}},
-                                 {"i", {{"dtype", "I64"}, {"shape", {1, 1}}, {"data_offsets", {20, 28}}}}};
+  const nlohmann::json header = {
+      {"h", {{"dtype", "F16"}, {"shape", {4}}, {"data_offsets", {0, 8}}}},
+      {"b", {{"dtype", "BF16"}, {"shape", {2}}, {"data_offsets", {8, 12}}}},
+      {"d", {{"dtype", "F64"}, {"shape", nlohmann::json::array()}, {"data_offsets", {12, 20}}}},
+      {"i", {{"dtype", "I64"}, {"shape", {1, 1}}, {"data_offsets", {20, 28}}}}};
   write_bytes(path, length_prefix(header.dump().size()) + header.dump() + data);
 
   SafetensorsReader reader(path);

@@ -1,13 +1,14 @@
 // Residues to token ids: the word vocabularies (TAPE, ProtBert, ESM-2) checked against the
 // checkpoints' vocab.txt, and the sentencepiece tokenizers of ProtAlbert and ProtXLNet with
 // sentencepiece models trained here (the real spiece.model files are not public test data).
+#include "tokenizer.h"
+
 #include <filesystem>
 
 #include "bertology/model/model.h"
 #include "golden_data.h"
 #include "model_test_support.h"
 #include "sentencepiece.h"
-#include "tokenizer.h"
 
 namespace bertology::model {
 namespace {
@@ -82,7 +83,8 @@ struct SpecialPieces {
 };
 
 const SpecialPieces albert_specials{
-    {{"pad_id", "0"}, {"unk_id", "1"}, {"bos_id", "-1"}, {"eos_id", "-1"}, {"control_symbols", "[CLS],[SEP],[MASK]"}}, 5};
+    {{"pad_id", "0"}, {"unk_id", "1"}, {"bos_id", "-1"}, {"eos_id", "-1"}, {"control_symbols", "[CLS],[SEP],[MASK]"}},
+    5};
 const SpecialPieces xlnet_specials{{{"unk_id", "0"},
                                     {"bos_id", "1"},
                                     {"eos_id", "2"},
@@ -112,7 +114,8 @@ std::string residue_model(const SpecialPieces& specials, const std::string& lett
 }
 
 // A golden ALBERT or XLNet folder with a spiece.model.
-std::string folder_with_spiece(const std::string& architecture, const std::string& model, const testing::ScratchFolder& scratch) {
+std::string folder_with_spiece(const std::string& architecture, const std::string& model,
+                               const testing::ScratchFolder& scratch) {
   const auto folder = testing::copy_golden(architecture, scratch);
   testing::write_bytes(folder + "/spiece.model", model);
   return folder;
@@ -128,9 +131,9 @@ TEST(SentencePieceTokenizer, AlbertGivesOnePiecePerResidueBetweenClsAndSep) {
 
   auto model = load_model({folder, std::nullopt, {}, 1});
   // ProtAlbert was fed U, Z, O, B as X.
-  EXPECT_EQ(model->tokenizer().encode("MKTUB"), (std::vector<std::int64_t>{id("[CLS]"), id("\u2581M"), id("\u2581K"),
-                                                                         id("\u2581T"), id("\u2581X"), id("\u2581X"),
-                                                                         id("[SEP]")}));
+  EXPECT_EQ(model->tokenizer().encode("MKTUB"),
+            (std::vector<std::int64_t>{id("[CLS]"), id("\u2581M"), id("\u2581K"), id("\u2581T"), id("\u2581X"),
+                                       id("\u2581X"), id("[SEP]")}));
   EXPECT_EQ(model->tokenizer().pad_id(), id("<pad>"));
   EXPECT_EQ(model->tokenizer().encode(""), (std::vector<std::int64_t>{id("[CLS]"), id("[SEP]")}));
 }
@@ -175,7 +178,8 @@ TEST(SentencePieceTokenizer, LettersWithoutAPieceAreErrors) {
 // A character-level model splits "▁M" into "▁" and "M": two tokens for one residue.
 TEST(SentencePieceTokenizer, ModelThatSplitsResiduesIsRefused) {
   testing::ScratchFolder scratch;
-  const auto folder = folder_with_spiece("prot_albert", residue_model(albert_specials, letters_without_j, "char"), scratch);
+  const auto folder =
+      folder_with_spiece("prot_albert", residue_model(albert_specials, letters_without_j, "char"), scratch);
   auto model = load_model({folder, std::nullopt, {}, 1});
   expect_error_mentioning([&] { model->tokenizer().encode("MKT"); },
                           {"spiece.model", "splits residue 'M' at position 1 into 2 pieces", "one token per residue"});
@@ -195,13 +199,21 @@ TEST(SentencePieceTokenizer, ModelLargerThanTheEmbeddingIsRefused) {
   both.options["control_symbols"] = "<cls>,<sep>,<pad>,<mask>,<eod>,<eop>,[CLS],[SEP]";
   both.count = 11;
   const auto folder = folder_with_spiece("prot_albert", residue_model(both, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"), scratch);
-  expect_error_mentioning([&] { load_model({folder, std::nullopt, {}, 1}); }, {"spiece.model", "37 pieces", "vocab_size 34"});
+  expect_error_mentioning(
+      [&] {
+        load_model({folder, std::nullopt, {}, 1});
+      },
+      {"spiece.model", "37 pieces", "vocab_size 34"});
 }
 
 TEST(SentencePieceTokenizer, FileThatIsNotAModelIsNamed) {
   testing::ScratchFolder scratch;
   const auto folder = folder_with_spiece("prot_xlnet", "not a sentencepiece model", scratch);
-  expect_error_mentioning([&] { load_model({folder, std::nullopt, {}, 1}); }, {"spiece.model", "not a readable sentencepiece model"});
+  expect_error_mentioning(
+      [&] {
+        load_model({folder, std::nullopt, {}, 1});
+      },
+      {"spiece.model", "not a readable sentencepiece model"});
 }
 
 }  // namespace

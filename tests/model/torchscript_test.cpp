@@ -43,9 +43,11 @@ ScriptedModel write_scripted_model(const ScratchFolder& scratch, int layers_clai
   std::string lines;
   for (const auto& token : vocabulary) lines += token + "\n";
   testing::write_bytes(scripted.folder + "/vocab.txt", lines);
-  const nlohmann::json description = {{"layers", layers_claimed}, {"heads", 2},           {"max_positions", 32},
-                                      {"vocabulary", "vocab.txt"},  {"leading", {"<cls>"}}, {"trailing", {"<eos>"}},
-                                      {"pad", "<pad>"},             {"hidden", 4},           {"rare_letters_to_x", true}};
+  const nlohmann::json description = {{"layers", layers_claimed}, {"heads", 2},
+                                      {"max_positions", 32},      {"vocabulary", "vocab.txt"},
+                                      {"leading", {"<cls>"}},     {"trailing", {"<eos>"}},
+                                      {"pad", "<pad>"},           {"hidden", 4},
+                                      {"rare_letters_to_x", true}};
   testing::write_bytes(scripted.folder + "/bertology.json", description.dump(2));
   return scripted;
 }
@@ -72,7 +74,8 @@ TEST(TorchScript, PaddedBatchHandsOutTheModulesMapsLayerByLayer) {
   ScratchFolder scratch;
   const auto scripted = write_scripted_model(scratch);
   auto model = load_model({scripted.folder, std::nullopt, {}, 1});
-  const std::vector<std::vector<std::int64_t>> rows{model->tokenizer().encode("MKTACDE"), model->tokenizer().encode("AK")};
+  const std::vector<std::vector<std::int64_t>> rows{model->tokenizer().encode("MKTACDE"),
+                                                    model->tokenizer().encode("AK")};
   const std::int64_t tokens = std::int64_t(rows[0].size());
   TokenBatch batch{2, tokens, rows[0], {tokens, std::int64_t(rows[1].size())}};
   batch.ids.insert(batch.ids.end(), rows[1].begin(), rows[1].end());
@@ -117,8 +120,11 @@ TEST(TorchScript, ContractBreachesAreNamed) {
   const auto scripted = write_scripted_model(scratch, 3);
   auto model = load_model({scripted.folder, std::nullopt, {}, 1});
   const auto ids = model->tokenizer().encode("MK");
-  expect_error_mentioning([&] { model->forward({1, 4, ids, {4}}, [](int, const AttentionMaps&) {}); },
-                          {"model.pt", "2 attention tensors", "3 layers"});
+  expect_error_mentioning(
+      [&] {
+        model->forward({1, 4, ids, {4}}, [](int, const AttentionMaps&) {});
+      },
+      {"model.pt", "2 attention tensors", "3 layers"});
 
   auto description = nlohmann::json::parse(testing::read_bytes(scripted.folder + "/bertology.json"));
   description.erase("heads");

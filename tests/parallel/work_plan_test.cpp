@@ -1,3 +1,5 @@
+#include "bertology/parallel/work_plan.h"
+
 #include <gtest/gtest.h>
 
 #include <numeric>
@@ -5,7 +7,6 @@
 #include <set>
 
 #include "bertology/error.h"
-#include "bertology/parallel/work_plan.h"
 
 using namespace bertology::parallel;
 

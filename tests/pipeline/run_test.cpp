@@ -38,7 +38,8 @@ corpus::Dataset synthetic_corpus(int n, unsigned seed) {
       for (auto& c : at) c += step(generator);
       record.ca.push_back(at);
       record.ca_mask.push_back(std::uniform_int_distribution<int>(0, 9)(generator) ? 1 : 0);
-      record.labels["binding_site"].push_back(static_cast<std::int8_t>(std::uniform_int_distribution<int>(-1, 1)(generator)));
+      record.labels["binding_site"].push_back(
+          static_cast<std::int8_t>(std::uniform_int_distribution<int>(-1, 1)(generator)));
       record.labels["ss4"].push_back(static_cast<std::int8_t>(std::uniform_int_distribution<int>(0, 3)(generator)));
     }
     data.records.push_back(record);
@@ -123,7 +124,8 @@ TEST(Pipeline, MatchesAPlainRecountOfSingleSequenceForwards) {
     auto& v = expected[name];
     v.resize(static_cast<std::size_t>(info.layers * info.heads) * nt);
     for (std::size_t k = 0; k < nt; ++k)
-      if (alpha > static_cast<float>(thresholds[k])) ++v[(static_cast<std::size_t>(layer) * info.heads + head) * nt + k];
+      if (alpha > static_cast<float>(thresholds[k]))
+        ++v[(static_cast<std::size_t>(layer) * info.heads + head) * nt + k];
   };
   for (const auto& record : data.records) {
     const auto n = std::min<std::int64_t>(static_cast<std::int64_t>(record.sequence.size()), config.max_residues);

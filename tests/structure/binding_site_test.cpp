@@ -34,10 +34,9 @@ bool has_note(const Dataset& data, const std::string& fragment) {
 // Lactate dehydrogenase (Bacillus stearothermophilus) with NAD 352, oxamate 355 and two
 // half-occupied fructose-1,6-bisphosphates 353/354 at the allosteric site; three Cd ions.
 // 209A and 209B carry insertion codes.
-const Numbers k1a5zNearLigands{"27",  "28",  "30",  "31",  "32",  "52",  "53",   "54",   "60",  "79",
-                               "80",  "83",  "84",  "85",  "87",  "97",  "98",   "99",   "100", "116",
-                               "119", "139", "140", "173", "185", "186", "187",  "188",  "195", "207",
-                               "209A", "209B", "236", "240", "245", "246"};
+const Numbers k1a5zNearLigands{"27",  "28",  "30",  "31",  "32",  "52",  "53",   "54",   "60",  "79",  "80",  "83",
+                               "84",  "85",  "87",  "97",  "98",  "99",  "100",  "116",  "119", "139", "140", "173",
+                               "185", "186", "187", "188", "195", "207", "209A", "209B", "236", "240", "245", "246"};
 
 // Lactate dehydrogenase (Plasmodium) with the NAD analogue A3D 601; CME 150 is an
 // S,S-(2-hydroxyethyl)thiocysteine of the chain, not a ligand; SO4 602 is left out.

@@ -1,4 +1,6 @@
 // Our DSSP against constructed geometry and against Debian's mkdssp (4.2.2) on real structures.
+#include "bertology/structure/dssp.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -10,15 +12,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <gemmi/mmread.hpp>
+#include <gemmi/resinfo.hpp>
 #include <map>
 #include <memory>
 #include <sstream>
 #include <tuple>
 
-#include <gemmi/mmread.hpp>
-#include <gemmi/resinfo.hpp>
-
-#include "bertology/structure/dssp.h"
 #include "test_paths.h"
 
 namespace bertology::structure {
@@ -235,10 +235,18 @@ TEST(Dssp, MovingTheStructureChangesNothing) {
 // The secondary-structure class of DESIGN.md.
 char four_class(char state) {
   switch (state) {
-    case 'H': case 'G': case 'I': return 'H';
-    case 'E': case 'B': return 'E';
-    case 'T': case 'S': return 'T';
-    default: return 'C';
+    case 'H':
+    case 'G':
+    case 'I':
+      return 'H';
+    case 'E':
+    case 'B':
+      return 'E';
+    case 'T':
+    case 'S':
+      return 'T';
+    default:
+      return 'C';
   }
 }
 
@@ -346,11 +354,13 @@ std::map<char, std::string> write_pdb_for_mkdssp(const Model& model, const std::
   for (std::size_t k = 0; k < model.residues.size(); ++k) {
     const BackboneResidue& r = model.residues[k];
     if (k > 0 && r.chain != model.residues[k - 1].chain) out << "TER\n";
-    for (auto [name, atom] : {std::pair{" N  ", r.n}, std::pair{" CA ", r.ca}, std::pair{" C  ", r.c}, std::pair{" O  ", r.o}}) {
+    for (auto [name, atom] :
+         {std::pair{" N  ", r.n}, std::pair{" CA ", r.ca}, std::pair{" C  ", r.c}, std::pair{" O  ", r.o}}) {
       if (!atom) continue;
       std::snprintf(line, sizeof line, "%-6s%5d %4s %3s %c%4d%c   %8.3f%8.3f%8.3f  1.00  0.00           %c  \n",
                     model.hetatm[k] ? "HETATM" : "ATOM", ++serial % 100000, name, model.names[k].c_str(),
-                    letter_of[r.chain], r.sequence_number, r.insertion_code, (*atom)[0], (*atom)[1], (*atom)[2], name[1]);
+                    letter_of[r.chain], r.sequence_number, r.insertion_code, (*atom)[0], (*atom)[1], (*atom)[2],
+                    name[1]);
       out << line;
     }
   }
@@ -365,8 +375,8 @@ bool mkdssp_installed() { return std::system("command -v mkdssp > /dev/null 2>&1
 std::map<ResidueKey, char> run_mkdssp(const std::string& pdb, const std::map<char, std::string>& chain_of,
                                       std::string& failure) {
   std::string output = pdb + ".dssp", log = pdb + ".log";
-  std::string command = "ulimit -v 4000000; timeout 60 mkdssp --output-format dssp '" + pdb + "' '" + output +
-                        "' > '" + log + "' 2>&1";
+  std::string command =
+      "ulimit -v 4000000; timeout 60 mkdssp --output-format dssp '" + pdb + "' '" + output + "' > '" + log + "' 2>&1";
   std::map<ResidueKey, char> states;
   if (std::system(command.c_str()) != 0) {
     failure = "mkdssp failed: " + read_maybe_gzipped(log);
@@ -489,10 +499,11 @@ Agreement compare_tree(const fs::path& root) {
     std::sort(files.begin(), files.end());
     Agreement set;
     for (const fs::path& file : files) set.add(compare_file(file, scratch.path));
-    std::printf("%s: %zu files, %ld residues compared, 8-state %.2f%%, 4-class %.2f%%, only ours %ld, only mkdssp %ld, "
-                "ours %.1f ms in all\n",
-                name.c_str(), files.size(), set.compared, 100 * set.state_rate(), 100 * set.class_rate(),
-                set.only_ours, set.only_mkdssp, 1000 * set.our_seconds);
+    std::printf(
+        "%s: %zu files, %ld residues compared, 8-state %.2f%%, 4-class %.2f%%, only ours %ld, only mkdssp %ld, "
+        "ours %.1f ms in all\n",
+        name.c_str(), files.size(), set.compared, 100 * set.state_rate(), 100 * set.class_rate(), set.only_ours,
+        set.only_mkdssp, 1000 * set.our_seconds);
     total.add(set);
   }
   std::printf("all: %ld residues compared, 8-state %.2f%%, 4-class %.2f%%; %zu disagreements:\n", total.compared,

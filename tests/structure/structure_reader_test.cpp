@@ -250,9 +250,9 @@ TEST(StructureReader, ReadsTheseusExamples) {
 
 // 1tim with residues taken out of chain A's coordinates, SEQRES left as it is.
 struct TrimmedTim {
-  std::string original;                 // the file's text
-  std::string trimmed;                  // without the residues below
-  std::vector<std::string> numbers;     // chain A residues of the original, in order
+  std::string original;              // the file's text
+  std::string trimmed;               // without the residues below
+  std::vector<std::string> numbers;  // chain A residues of the original, in order
   std::vector<std::string> removed{"1", "10", "100", "101", "102", "103", "104", "248"};
 };
 
@@ -282,8 +282,8 @@ TEST(StructureReader, PlacesObservedResiduesInSeqres) {
   EXPECT_EQ(chain.sequence, full.sequence);
   std::vector<std::size_t> expected;
   for (const auto& number : tim.removed) {
-    expected.push_back(static_cast<std::size_t>(
-        std::find(tim.numbers.begin(), tim.numbers.end(), number) - tim.numbers.begin()));
+    expected.push_back(
+        static_cast<std::size_t>(std::find(tim.numbers.begin(), tim.numbers.end(), number) - tim.numbers.begin()));
   }
   EXPECT_EQ(masked_positions(chain), expected);
   EXPECT_EQ(chain.ca[7], testing::coordinates_in_text(tim.original, 'A', "9", "CA"));
@@ -397,8 +397,8 @@ TEST(StructureReader, SplitChainsAreJoinedAndOneResidueChainsKept) {
   std::vector<std::string> head, tail_of_a, rest;
   for (const auto& line : testing::lines_of(original)) {
     if (line.compare(0, 3, "END") == 0 && line.compare(0, 6, "ENDMDL") != 0) continue;
-    const bool late_a = testing::is_atom_line(line) && testing::chain_of(line) == 'A' &&
-                        std::stoi(line.substr(22, 4)) >= 200;
+    const bool late_a =
+        testing::is_atom_line(line) && testing::chain_of(line) == 'A' && std::stoi(line.substr(22, 4)) >= 200;
     if (late_a) {
       tail_of_a.push_back(line);
     } else if (testing::is_atom_line(line) && testing::chain_of(line) == 'B') {
@@ -555,13 +555,13 @@ TEST(StructureReader, BrokenFilesAreErrorsNamingTheFile) {
   const std::string cut_line = dir.write("cut.pdb", pdb.substr(0, pdb.find("ATOM      3") + 40));
   EXPECT_ERROR_AT(error_from([&] { read_structure(cut_line); }), cut_line, "", 0, "too short");
 
-  const std::string waters = dir.write(
-      "water.pdb", "HETATM    1  O   HOH A 101       9.000   9.000   9.000  1.00 10.00           O\nEND\n");
+  const std::string waters =
+      dir.write("water.pdb", "HETATM    1  O   HOH A 101       9.000   9.000   9.000  1.00 10.00           O\nEND\n");
   EXPECT_ERROR_AT(error_from([&] { read_structure(waters); }), waters, "", 0, "no protein chain");
 
-  const std::string header_only = dir.write(
-      "header.pdb", "HEADER    HYDROLASE                               01-JAN-00   1ABC\n"
-                    "SEQRES   1 A    3  ALA GLY SER\nEND\n");
+  const std::string header_only = dir.write("header.pdb",
+                                            "HEADER    HYDROLASE                               01-JAN-00   1ABC\n"
+                                            "SEQRES   1 A    3  ALA GLY SER\nEND\n");
   EXPECT_ERROR_AT(error_from([&] { read_structure(header_only); }), header_only, "", 0, "no coordinates");
 
   const std::string fasta = dir.write("sequence.pdb", ">1abc_A\nMKVLAAGIVG\n");

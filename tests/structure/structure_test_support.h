@@ -23,9 +23,9 @@ inline const std::string kTheseusExamples = "/usr/share/doc/theseus/examples";
 
 #define BERTOLOGY_REQUIRE_THESEUS_EXAMPLES()                                                      \
   do {                                                                                            \
-    if (!std::filesystem::exists(::bertology::testing::kTheseusExamples)) {                      \
+    if (!std::filesystem::exists(::bertology::testing::kTheseusExamples)) {                       \
       std::printf("skipped: theseus-examples not installed (env/setup-debian.sh installs it)\n"); \
-      GTEST_SKIP() << "theseus-examples not installed";                                          \
+      GTEST_SKIP() << "theseus-examples not installed";                                           \
     }                                                                                             \
   } while (0)
 
@@ -91,7 +91,8 @@ inline std::array<double, 3> coordinates_in_text(const std::string& text, char c
     if (!is_atom_line(line) || chain_of(line) != chain || residue_number(line) != number) continue;
     std::string name = line.substr(12, 4);
     name.erase(std::remove(name.begin(), name.end(), ' '), name.end());
-    if (name == atom) return {std::stod(line.substr(30, 8)), std::stod(line.substr(38, 8)), std::stod(line.substr(46, 8))};
+    if (name == atom)
+      return {std::stod(line.substr(30, 8)), std::stod(line.substr(38, 8)), std::stod(line.substr(46, 8))};
   }
   ADD_FAILURE() << "no atom " << atom << " in residue " << chain << " " << number;
   return {};

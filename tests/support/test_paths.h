@@ -18,10 +18,10 @@ inline bool shared_data_present() { return std::filesystem::exists(std::string(B
 
 }  // namespace bertology::testing
 
-#define BERTOLOGY_REQUIRE_SHARED_DATA()                                          \
-  do {                                                                           \
-    if (!::bertology::testing::shared_data_present()) {                          \
-      std::printf("skipped: ../shared/data absent\n");                           \
-      GTEST_SKIP() << "skipped: ../shared/data absent";                          \
-    }                                                                            \
+#define BERTOLOGY_REQUIRE_SHARED_DATA()                 \
+  do {                                                  \
+    if (!::bertology::testing::shared_data_present()) { \
+      std::printf("skipped: ../shared/data absent\n");  \
+      GTEST_SKIP() << "skipped: ../shared/data absent"; \
+    }                                                   \
   } while (0)

@@ -11,11 +11,11 @@ namespace bertology::analysis {
 // A property of the key residue j ("attention TO residue j").
 struct ResidueProperty {
   enum class Source { label, amino_acid };
-  std::string name;          // result name: "binding_site", "ss4_helix", "aa_A"
+  std::string name;  // result name: "binding_site", "ss4_helix", "aa_A"
   Source source = Source::label;
-  std::string label;         // Source::label: which corpus label
-  std::int8_t value = 1;     // Source::label: the class index that makes f = 1
-  char letter = 0;           // Source::amino_acid: the raw residue letter
+  std::string label;      // Source::label: which corpus label
+  std::int8_t value = 1;  // Source::label: the class index that makes f = 1
+  char letter = 0;        // Source::amino_acid: the raw residue letter
 };
 
 struct PropertyPlan {
@@ -28,8 +28,7 @@ struct PropertyPlan {
 // "ss4" → one property per class, "aa" → one per letter present in `letters_present`.
 // Throws bertology::Error for a property the corpus cannot provide (no coordinates for
 // contact, no such label).
-PropertyPlan plan_properties(const std::vector<std::string>& requested,
-                             const std::vector<corpus::LabelSchema>& schemas, bool corpus_has_coordinates,
-                             const std::string& letters_present);
+PropertyPlan plan_properties(const std::vector<std::string>& requested, const std::vector<corpus::LabelSchema>& schemas,
+                             bool corpus_has_coordinates, const std::string& letters_present);
 
 }  // namespace bertology::analysis

@@ -26,9 +26,9 @@ struct Dataset {
   std::vector<std::string> notes;
 };
 
-Format parse_format(const std::string& name);          // throws on unknown names
+Format parse_format(const std::string& name);  // throws on unknown names
 std::string format_name(Format format);
-Format guess_format(const std::string& path);          // extension, then content sniffing
+Format guess_format(const std::string& path);  // extension, then content sniffing
 
 // Record ids must be unique within a file (an Error otherwise).
 Dataset read_fasta(const std::string& path);

@@ -15,7 +15,7 @@ namespace bertology::corpus {
 enum class LabelKind { binary, categorical };
 
 struct LabelSchema {
-  std::string name;                  // e.g. "binding_site", "ptm", "ss4"
+  std::string name;  // e.g. "binding_site", "ptm", "ss4"
   LabelKind kind = LabelKind::binary;
   std::vector<std::string> classes;  // binary: {"no", "yes"}; ss4: {"helix","strand","turn_bend","coil"}
   // Where the values come from, for people reading the corpus (attribute "description");

@@ -45,7 +45,8 @@ class File {
   void close() { handle_.reset(); }
 
  private:
-  File(Handle handle, std::string path, MPI_Comm comm) : handle_(std::move(handle)), path_(std::move(path)), comm_(comm) {}
+  File(Handle handle, std::string path, MPI_Comm comm)
+      : handle_(std::move(handle)), path_(std::move(path)), comm_(comm) {}
   Handle handle_;
   std::string path_;
   MPI_Comm comm_ = MPI_COMM_NULL;

@@ -14,14 +14,14 @@ struct MakeModelOptions {
   int layers = 4;
   int heads = 4;
   int hidden = 64;
-  int intermediate = 0;      // 0 = 4 * hidden
-  int embedding = 0;         // prot_albert's factorised embedding size E; 0 = min(128, hidden) (ProtAlbert: 128)
-  int max_positions = 512;   // ignored by prot_xlnet, whose relative positions need no table (it takes 512)
+  int intermediate = 0;     // 0 = 4 * hidden
+  int embedding = 0;        // prot_albert's factorised embedding size E; 0 = min(128, hidden) (ProtAlbert: 128)
+  int max_positions = 512;  // ignored by prot_xlnet, whose relative positions need no table (it takes 512)
   std::uint64_t seed = 1;
   // Folder to create: config.json, model.safetensors and the tokenizer file the layout ships
   // (vocab.txt; spiece.model for prot_albert and prot_xlnet).
   std::string output;
-  bool force = false;        // overwrite an existing folder's files
+  bool force = false;  // overwrite an existing folder's files
 };
 
 void make_model(const MakeModelOptions& options);

@@ -17,7 +17,7 @@ enum class Architecture { tape_bert, prot_bert, prot_albert, prot_xlnet, esm2, t
 
 // "tape_bert", "prot_bert", "prot_albert", "prot_xlnet", "esm2", "torchscript"
 std::string architecture_name(Architecture architecture);
-Architecture parse_architecture(const std::string& name);   // throws bertology::Error on unknown names
+Architecture parse_architecture(const std::string& name);  // throws bertology::Error on unknown names
 
 enum class DeviceKind { cpu, cuda };
 
@@ -37,12 +37,12 @@ struct ModelInfo {
   int layers = 0;
   int heads = 0;
   int hidden = 0;
-  int max_positions = 0;            // tokens the model accepts, special tokens included
+  int max_positions = 0;  // tokens the model accepts, special tokens included
   // Residue tokens are [leading, leading + residues) of every row: BERT, ALBERT and ESM-2 have
   // one special token on each side; XLNet has none before and two after (<sep> <cls>).
   int leading_special_tokens = 1;
   int trailing_special_tokens = 1;
-  std::string weights_sha256;       // of model.safetensors
+  std::string weights_sha256;  // of model.safetensors
   // Non-empty when the weights are seeded random ones (config.json has "bertology_seed", as
   // written by make_model): results then measure nothing biological, and reports say so.
   std::string weights_note;
@@ -99,11 +99,11 @@ std::string precision_name(Precision precision);     // "float32", "bfloat16", "
 Precision parse_precision(const std::string& name);  // throws bertology::Error on unknown names
 
 struct LoadOptions {
-  std::string directory;                    // config.json, model.safetensors, vocab.txt / spiece.model
-  std::optional<Architecture> architecture; // detected from the folder when absent
+  std::string directory;                     // config.json, model.safetensors, vocab.txt / spiece.model
+  std::optional<Architecture> architecture;  // detected from the folder when absent
   Device device;
-  int threads = 0;                          // intra-op threads; 0 = leave LibTorch's default
-  Precision precision = Precision::float32; // reduced precision needs a CUDA device
+  int threads = 0;                           // intra-op threads; 0 = leave LibTorch's default
+  Precision precision = Precision::float32;  // reduced precision needs a CUDA device
 };
 
 // Throws bertology::Error naming the file for a missing/malformed config, vocab or weights.

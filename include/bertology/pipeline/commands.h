@@ -17,9 +17,9 @@ struct PrepareConfig {
   std::string format;  // fasta|proteinnet|provis|netsurfp|pdb|mmcif; empty = guess per file
   std::string label;   // provis: binding_site|ptm; empty = guess from the file name
   // Structures (PDB/mmCIF):
-  std::vector<std::string> chains;         // empty = every protein chain
-  std::string binding_sites = "both";      // none|ligands|annotated|both
-  double ligand_distance = 4.0;            // Å
+  std::vector<std::string> chains;     // empty = every protein chain
+  std::string binding_sites = "both";  // none|ligands|annotated|both
+  double ligand_distance = 4.0;        // Å
   bool include_ions = false;
   // Corpus quality:
   std::int64_t min_residues = 1;  // shorter records are skipped (and reported)
@@ -32,19 +32,20 @@ struct PrepareConfig {
 };
 
 struct RunConfig {
-  std::string model;                 // model folder
-  std::string architecture;          // empty = detect from config.json
+  std::string model;         // model folder
+  std::string architecture;  // empty = detect from config.json
   std::string corpus;
   std::vector<std::string> properties{"contact", "binding_site", "ptm", "ss4", "aa"};
-  bool properties_given = false;     // false: measure the defaults the corpus can provide
+  bool properties_given = false;  // false: measure the defaults the corpus can provide
   std::vector<double> thresholds{0.3};
   std::string output;
   bool force = false;
   std::int64_t max_residues = 510;
-  std::string contact_atom = "ca";   // ca: Cα–Cα (the paper); cb: Cβ–Cβ, Cα for glycine
+  std::string contact_atom = "ca";  // ca: Cα–Cα (the paper); cb: Cβ–Cβ, Cα for glycine
   std::int64_t batch_size = 8;
   std::int64_t max_tokens = 0;
-  int threads = 0;                   // per rank; 0 = cores / ranks on the node (or SLURM_CPUS_PER_TASK)
+  int threads = 0;                    // per rank; 0 = SLURM_CPUS_PER_TASK, else 1
+  std::string precision = "float32";  // float32|bfloat16|float16 (reduced: CUDA autocast)
   bool quiet = false;
   std::string command_line;
 };
@@ -57,6 +58,7 @@ struct AttentionConfig {
   std::string output;
   bool force = false;
   int threads = 0;
+  std::string precision = "float32";
 };
 
 struct ReportConfig {
@@ -64,25 +66,26 @@ struct ReportConfig {
   std::string format = "text";  // text|csv|json
   std::string output;           // empty = stdout
   int top = 10;
-  double threshold = 0.0;       // 0 = the threshold closest to 0.3
+  double threshold = 0.0;  // 0 = the threshold closest to 0.3
   std::int64_t min_arcs = 100;
 };
 
 // A measurement of one rank's throughput on synthetic proteins with a seeded model (or a
 // given model folder): sequences/s, residues/s, forward vs analysis time, peak memory.
 struct BenchConfig {
-  std::string model;                  // existing model folder; empty = a seeded one of the shape below
+  std::string model;  // existing model folder; empty = a seeded one of the shape below
   std::string architecture = "prot_bert";
-  int layers = 30;                    // ProtBert shape by default
+  int layers = 30;  // ProtBert shape by default
   int heads = 16;
   int hidden = 1024;
   std::int64_t sequences = 16;
-  std::int64_t min_length = 100;      // residues, uniform between min and max
+  std::int64_t min_length = 100;  // residues, uniform between min and max
   std::int64_t max_length = 500;
   std::int64_t batch_size = 8;
   std::int64_t max_tokens = 0;
   std::vector<double> thresholds{0.1, 0.3, 0.5};
-  int threads = 0;                    // 0 = SLURM_CPUS_PER_TASK, else 1 (as run)
+  int threads = 0;  // 0 = SLURM_CPUS_PER_TASK, else 1 (as run)
+  std::string precision = "float32";
   std::uint64_t seed = 1;
 };
 

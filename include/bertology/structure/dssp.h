@@ -14,8 +14,8 @@ using Point = std::array<double, 3>;
 // One amino-acid residue of a model, in chain order; all chains of the model together,
 // since β-sheets and H-bonds cross chains.
 struct BackboneResidue {
-  std::string chain;                 // chain name; a change of chain is a break
-  int sequence_number = 0;           // author residue number (for reports)
+  std::string chain;        // chain name; a change of chain is a break
+  int sequence_number = 0;  // author residue number (for reports)
   char insertion_code = ' ';
   char amino_acid = 'X';             // one-letter code (proline has no N–H donor)
   std::optional<Point> n, ca, c, o;  // a residue missing any of them is left out, ' ' (as by mkdssp)
