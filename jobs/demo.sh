@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The demo of the README, end to end on real structures with a seeded model:
-#   make-model (ProtBert layout, seeded random weights) → prepare (PDB files from Debian's
+#   make-model (ProtBert layout; ARCH=esm2 etc. for the others; seeded random weights) → prepare (PDB files from Debian's
 #   theseus-examples: sequences, Cα, ss4 from our DSSP, binding sites from the ligands) → run
 #   on 2 MPI ranks (contact, binding_site, ss4, aa) → report.
 # Random weights measure nothing biological: this shows the pipeline, not a result.
@@ -10,13 +10,14 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-$here/build/release/src/apps/bertology}
 OUT=${OUT:-$here/demo}
 RANKS=${RANKS:-2}
+ARCH=${ARCH:-prot_bert}  # tape_bert | prot_bert | prot_albert | prot_xlnet | esm2
 STRUCTURES=${STRUCTURES:-/usr/share/doc/theseus/examples}
 mkdir -p "$OUT"
 
 MPIRUN=(mpirun -np "$RANKS" --oversubscribe)
 [ "$(id -u)" -eq 0 ] && MPIRUN+=(--allow-run-as-root)
 
-"$BIN" make-model --arch prot_bert --layers 6 --heads 8 --hidden 256 --seed 1 -o "$OUT/model" --force
+"$BIN" make-model --arch "$ARCH" --layers 6 --heads 8 --hidden 256 --seed 1 -o "$OUT/model" --force
 mapfile -t files < <(find "$STRUCTURES" -type f \( -name '*.pdb' -o -name '*.pdb.gz' -o -name '*.ent' -o -name '*.cif' \) | sort)
 echo "demo: ${#files[@]} structure files from $STRUCTURES" >&2
 # theseus' files carry no SITE records: binding sites come from the ligands in the structures.
