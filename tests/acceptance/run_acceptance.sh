@@ -6,4 +6,4 @@ if [ ! -x "$shared/acceptance/check.sh" ] && [ ! -f "$shared/acceptance/check.sh
   echo "skipped: ../shared/acceptance absent"
   exit 0
 fi
-exec bash "$shared/acceptance/check.sh" "$bin" tape_bert prot_bert
+exec bash "$shared/acceptance/check.sh" "$bin" tape_bert prot_bert prot_albert prot_xlnet esm2
