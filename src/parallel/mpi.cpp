@@ -52,13 +52,6 @@ void Communicator::broadcast(std::vector<std::int64_t>& values, int root) const 
   }
 }
 
-void Communicator::broadcast(std::vector<double>& values, int root) const {
-  std::int64_t n = static_cast<std::int64_t>(values.size());
-  MPI_Bcast(&n, 1, MPI_INT64_T, root, comm_);
-  values.resize(static_cast<std::size_t>(n));
-  MPI_Bcast(values.data(), static_cast<int>(n), MPI_DOUBLE, root, comm_);
-}
-
 void Communicator::broadcast(std::string& value, int root) const {
   std::int64_t n = static_cast<std::int64_t>(value.size());
   MPI_Bcast(&n, 1, MPI_INT64_T, root, comm_);

@@ -42,7 +42,6 @@ class File {
   bool exists(const std::string& object) const;  // "a/b/c" tested link by link
   void create_group(const std::string& group) const;
   std::vector<std::string> members(const std::string& group) const;
-  void close() { handle_.reset(); }
 
  private:
   File(Handle handle, std::string path, MPI_Comm comm)

@@ -29,7 +29,6 @@ class Communicator {
   void barrier() const;
 
   void broadcast(std::vector<std::int64_t>& values, int root = 0) const;
-  void broadcast(std::vector<double>& values, int root = 0) const;
   void broadcast(std::string& value, int root = 0) const;
   // In-place elementwise sum over all ranks; integers, so the result is exact whatever the order.
   void sum(std::vector<std::int64_t>& values) const;

@@ -28,7 +28,6 @@ struct CostModel {
 struct WorkPlan {
   std::vector<Batch> batches;
   std::vector<std::int64_t> shard_begin;  // ranks + 1 boundaries into batches
-  std::int64_t shard_size(int rank) const { return shard_begin[rank + 1] - shard_begin[rank]; }
 
   // Flat form for one broadcast, and back.
   std::vector<std::int64_t> serialize() const;
