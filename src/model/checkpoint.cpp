@@ -72,7 +72,8 @@ void require_divisible(const ModelConfig& config) {
           {config.path});
 }
 
-void read_bert_fields(const nlohmann::json& json, ModelConfig& config, const std::string& default_activation) {
+// The shape fields every Hugging Face encoder config (BERT, ALBERT, ESM) names alike.
+void read_encoder_shape(const nlohmann::json& json, ModelConfig& config) {
   const std::string& path = config.path;
   config.layers = positive_int(json, "num_hidden_layers", path);
   config.heads = positive_int(json, "num_attention_heads", path);
@@ -80,6 +81,11 @@ void read_bert_fields(const nlohmann::json& json, ModelConfig& config, const std
   config.intermediate = positive_int(json, "intermediate_size", path);
   config.max_positions = positive_int(json, "max_position_embeddings", path);
   config.vocab_size = positive_int(json, "vocab_size", path);
+}
+
+void read_bert_fields(const nlohmann::json& json, ModelConfig& config, const std::string& default_activation) {
+  const std::string& path = config.path;
+  read_encoder_shape(json, config);
   config.type_vocab_size = positive_int(json, "type_vocab_size", path, 2);  // TAPE's and HF's default
   config.layer_norm_eps = positive_number(json, "layer_norm_eps", path, 1e-12);
   config.gelu = bert_gelu(text_field(json, "hidden_act", path, default_activation), path);
@@ -135,12 +141,7 @@ void read_xlnet_fields(const nlohmann::json& json, ModelConfig& config) {
 
 void read_esm_fields(const nlohmann::json& json, ModelConfig& config) {
   const std::string& path = config.path;
-  config.layers = positive_int(json, "num_hidden_layers", path);
-  config.heads = positive_int(json, "num_attention_heads", path);
-  config.hidden = positive_int(json, "hidden_size", path);
-  config.intermediate = positive_int(json, "intermediate_size", path);
-  config.max_positions = positive_int(json, "max_position_embeddings", path);
-  config.vocab_size = positive_int(json, "vocab_size", path);
+  read_encoder_shape(json, config);
   config.layer_norm_eps = positive_number(json, "layer_norm_eps", path, 1e-12);  // HF EsmConfig's default
   config.gelu = GeluForm::erf;  // ESM's own gelu, whatever hidden_act says
   config.embedding_size = config.hidden;
