@@ -42,8 +42,8 @@ bool ends_with(const std::string& text, const std::string& suffix) {
 
 bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
-// Extensions in lower case, with the dot. ".gz" is allowed for structures only: gemmi reads
-// them through zlib, the text readers do not.
+// Extensions in lower case, with the dot. ".gz" is allowed for structures (gemmi reads them
+// through zlib) and FASTA (streamed through zlib); the other text readers do not read it.
 std::optional<Format> format_from_extension(const std::string& path) {
   std::string name = lower(std::filesystem::path(path).filename().string());
   const bool compressed = ends_with(name, ".gz");
@@ -51,9 +51,11 @@ std::optional<Format> format_from_extension(const std::string& path) {
   const std::string extension = std::filesystem::path(name).extension().string();
   if (extension == ".pdb" || extension == ".ent") return Format::pdb;
   if (extension == ".cif" || extension == ".mmcif") return Format::mmcif;
-  require(!compressed, "gzip-compressed input is read for PDB/mmCIF only (.pdb.gz, .ent.gz, .cif.gz); decompress it",
-          {path});
   if (extension == ".fasta" || extension == ".fa" || extension == ".faa" || extension == ".fas") return Format::fasta;
+  require(!compressed,
+          "gzip-compressed input is read for PDB/mmCIF and FASTA only (.pdb.gz, .cif.gz, .fasta.gz, .fa.gz); "
+          "decompress it",
+          {path});
   if (extension == ".jsonl") return Format::provis;
   if (extension == ".csv") return Format::netsurfp;
   return std::nullopt;

@@ -1,5 +1,6 @@
 #include "bertology/io/hdf5.h"
 
+#include <algorithm>
 #include <cstring>
 #include <sstream>
 
@@ -123,6 +124,12 @@ File File::create(const std::string& path, MPI_Comm comm) {
   hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id());
   if (id < 0) fail(path, "cannot create HDF5 file (directory missing or not writable?)");
   return File(Handle(id, H5Fclose), path, comm);
+}
+
+File File::open_update(const std::string& path) {
+  hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  if (id < 0) fail(path, "cannot open for writing as HDF5");
+  return File(Handle(id, H5Fclose), path, MPI_COMM_NULL);
 }
 
 bool File::exists(const std::string& object) const {
@@ -281,6 +288,12 @@ std::vector<std::string> read_vlen_strings(hid_t object, hid_t space_id, bool at
 std::vector<std::string> read_strings(const File& file, const std::string& name) {
   Handle dataset = open_dataset(file, name);
   Handle space(H5Dget_space(dataset.id()), H5Sclose);
+  Handle stored(H5Dget_type(dataset.id()), H5Tclose);
+  if (H5Tget_class(stored.id()) == H5T_STRING && H5Tis_variable_str(stored.id()) <= 0) {
+    std::vector<hsize_t> rows(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id())));
+    for (std::size_t k = 0; k < rows.size(); ++k) rows[k] = k;
+    return read_string_rows(file, name, rows);
+  }
   return read_vlen_strings(dataset.id(), space.id(), false, file.path(), "/" + name);
 }
 
@@ -297,6 +310,21 @@ std::vector<std::string> read_string_rows(const File& file, const std::string& n
                "cannot select rows of /" + name);
   hsize_t n = rows.size();
   Handle memory_space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  Handle stored(H5Dget_type(dataset.id()), H5Tclose);
+  if (H5Tget_class(stored.id()) != H5T_STRING) fail(file.path(), "/" + name + " does not hold strings");
+  if (H5Tis_variable_str(stored.id()) <= 0) {
+    // Fixed-length strings (corpora written in parallel): NUL-padded rows of equal width.
+    const std::size_t width = H5Tget_size(stored.id());
+    Handle type(H5Tcopy(stored.id()), H5Tclose);
+    std::vector<char> bytes(rows.size() * width);
+    check_status(H5Dread(dataset.id(), type.id(), memory_space.id(), file_space.id(), H5P_DEFAULT, bytes.data()),
+                 file.path(), "cannot read strings /" + name);
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      const char* row = bytes.data() + k * width;
+      values.emplace_back(row, strnlen(row, width));
+    }
+    return values;
+  }
   std::vector<char*> pointers(rows.size(), nullptr);
   Handle type = string_type();
   check_status(H5Dread(dataset.id(), type.id(), memory_space.id(), file_space.id(), H5P_DEFAULT, pointers.data()),
@@ -304,6 +332,105 @@ std::vector<std::string> read_string_rows(const File& file, const std::string& n
   for (char* p : pointers) values.emplace_back(p ? p : "");
   H5Dvlen_reclaim(type.id(), memory_space.id(), H5P_DEFAULT, pointers.data());
   return values;
+}
+
+namespace {
+
+// Collective transfers in a parallel file (required for compressed datasets), default otherwise.
+Handle transfer_list(const File& file) {
+  Handle list(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
+  if (file.parallel())
+    check_status(H5Pset_dxpl_mpio(list.id(), H5FD_MPIO_COLLECTIVE), file.path(), "cannot request collective I/O");
+  return list;
+}
+
+void create_chunked(const File& file, const std::string& name, hid_t type, const std::vector<hsize_t>& shape,
+                    hsize_t chunk_rows) {
+  Handle space(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), H5Sclose);
+  Handle create_list(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  if (!shape.empty() && shape[0] > 0) {
+    std::vector<hsize_t> chunk = shape;
+    chunk[0] = std::max<hsize_t>(1, std::min(chunk_rows, shape[0]));
+    check_status(H5Pset_chunk(create_list.id(), static_cast<int>(chunk.size()), chunk.data()), file.path(),
+                 "cannot chunk /" + name);
+    check_status(H5Pset_deflate(create_list.id(), 4), file.path(), "cannot compress /" + name);
+    // Every element is written: filling chunks first would only cost time.
+    H5Pset_fill_time(create_list.id(), H5D_FILL_TIME_NEVER);
+  }
+  Handle(check(H5Dcreate2(file.id(), name.c_str(), type, space.id(), H5P_DEFAULT, create_list.id(), H5P_DEFAULT),
+               file.path(), "cannot create dataset /" + name),
+         H5Dclose);
+}
+
+void write_rows_raw(const File& file, const std::string& name, hid_t type, hsize_t first, hsize_t rows,
+                    const void* data) {
+  Handle dataset = open_dataset(file, name);
+  Handle file_space(H5Dget_space(dataset.id()), H5Sclose);
+  const int dimensions = H5Sget_simple_extent_ndims(file_space.id());
+  std::vector<hsize_t> shape(static_cast<std::size_t>(std::max(dimensions, 0)));
+  H5Sget_simple_extent_dims(file_space.id(), shape.data(), nullptr);
+  if (shape.empty() || first + rows > shape[0])
+    fail(file.path(), "rows [" + std::to_string(first) + ", " + std::to_string(first + rows) + ") outside /" + name);
+  hsize_t per_row = 1;
+  for (std::size_t d = 1; d < shape.size(); ++d) per_row *= shape[d];
+  hsize_t elements = std::max<hsize_t>(rows * per_row, 1);
+  Handle memory_space(H5Screate_simple(1, &elements, nullptr), H5Sclose);
+  if (rows == 0) {
+    H5Sselect_none(file_space.id());
+    H5Sselect_none(memory_space.id());
+  } else {
+    std::vector<hsize_t> start(shape.size(), 0), count = shape;
+    start[0] = first;
+    count[0] = rows;
+    check_status(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+                 file.path(), "cannot select rows of /" + name);
+  }
+  Handle transfer = transfer_list(file);
+  // HDF5 wants a buffer even when nothing is selected.
+  static const std::uint64_t nothing = 0;
+  check_status(H5Dwrite(dataset.id(), type, memory_space.id(), file_space.id(), transfer.id(), data ? data : &nothing),
+               file.path(), "cannot write rows of /" + name);
+}
+
+Handle fixed_string_type(std::size_t length) {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.id(), std::max<std::size_t>(length, 1));
+  H5Tset_strpad(type.id(), H5T_STR_NULLPAD);
+  H5Tset_cset(type.id(), H5T_CSET_UTF8);
+  return type;
+}
+
+}  // namespace
+
+template <typename T>
+void create_chunked_dataset(const File& file, const std::string& name, const std::vector<hsize_t>& shape,
+                            hsize_t chunk_rows) {
+  create_chunked(file, name, memory_type<T>(), shape, chunk_rows);
+}
+
+void create_fixed_strings(const File& file, const std::string& name, hsize_t rows, std::size_t length,
+                          hsize_t chunk_rows) {
+  Handle type = fixed_string_type(length);
+  create_chunked(file, name, type.id(), {rows}, chunk_rows);
+}
+
+template <typename T>
+void write_rows(const File& file, const std::string& name, hsize_t first, hsize_t rows, const T* data) {
+  write_rows_raw(file, name, memory_type<T>(), first, rows, data);
+}
+
+void write_fixed_string_rows(const File& file, const std::string& name, hsize_t first,
+                             const std::vector<std::string>& values) {
+  Handle dataset = open_dataset(file, name);
+  Handle stored(H5Dget_type(dataset.id()), H5Tclose);
+  const std::size_t width = H5Tget_size(stored.id());
+  std::vector<char> bytes(std::max<std::size_t>(values.size() * width, 1), '\0');
+  for (std::size_t k = 0; k < values.size(); ++k) {
+    if (values[k].size() > width)
+      fail(file.path(), "'" + values[k] + "' is longer than the " + std::to_string(width) + " bytes of /" + name);
+    std::memcpy(bytes.data() + k * width, values[k].data(), values[k].size());
+  }
+  write_rows_raw(file, name, stored.id(), first, values.size(), bytes.data());
 }
 
 void write_attribute(const File& file, const std::string& object, const std::string& name, const std::string& value) {
@@ -379,7 +506,9 @@ bool attribute_is_string(const File& file, const std::string& object, const std:
   template void write_dataset<T>(const File&, const std::string&, const std::vector<hsize_t>&, const T*, bool, bool); \
   template std::vector<T> read_dataset<T>(const File&, const std::string&);                                           \
   template std::vector<T> read_rows<T>(const File&, const std::string&,                                               \
-                                       const std::vector<std::pair<hsize_t, hsize_t>>&);
+                                       const std::vector<std::pair<hsize_t, hsize_t>>&);                              \
+  template void create_chunked_dataset<T>(const File&, const std::string&, const std::vector<hsize_t>&, hsize_t);     \
+  template void write_rows<T>(const File&, const std::string&, hsize_t, hsize_t, const T*);
 BERTOLOGY_INSTANTIATE(double)
 BERTOLOGY_INSTANTIATE(float)
 BERTOLOGY_INSTANTIATE(std::int64_t)

@@ -58,8 +58,9 @@ TEST(Formats, UnknownFormatsNameTheFileAndTheChoices) {
   EXPECT_TRUE(testing::contains(error.what(), "--format")) << error.what();
   EXPECT_TRUE(testing::contains(error.what(), "fasta, proteinnet, provis")) << error.what();
 
-  const std::string gzipped = dir.write("seqs.fasta.gz", "\x1f\x8b");
-  EXPECT_ERROR_AT(error_from([&] { guess_format(gzipped); }), gzipped, "", 0, "PDB/mmCIF only");
+  const std::string gzipped = dir.write("sites.jsonl.gz", "\x1f\x8b");
+  EXPECT_ERROR_AT(error_from([&] { guess_format(gzipped); }), gzipped, "", 0, "PDB/mmCIF and FASTA only");
+  EXPECT_EQ(guess_format(dir.write("seqs.fasta.gz", "\x1f\x8b")), Format::fasta);
 
   const std::string missing = dir.path("missing.fasta");
   EXPECT_ERROR_AT(error_from([&] { guess_format(missing); }), missing, "", 0, "no such file");

@@ -35,6 +35,8 @@ class File {
  public:
   static File open_read(const std::string& path, MPI_Comm comm = MPI_COMM_NULL);
   static File create(const std::string& path, MPI_Comm comm = MPI_COMM_NULL);
+  // Serial read-write handle on an existing file (attributes added after a parallel write).
+  static File open_update(const std::string& path);
 
   hid_t id() const { return handle_.id(); }
   const std::string& path() const { return path_; }
@@ -89,6 +91,26 @@ bool attribute_is_string(const File& file, const std::string& object, const std:
 }  // namespace bertology::io
 
 namespace bertology::io {
-// Variable-length strings at the given rows of a 1-D string dataset, in the order asked.
+// Strings at the given rows of a 1-D string dataset, in the order asked. Variable-length and
+// fixed-length (NUL-padded) strings are both read.
 std::vector<std::string> read_string_rows(const File& file, const std::string& name, const std::vector<hsize_t>& rows);
+
+// Datasets written piecewise, by several ranks at their own offsets (parallel HDF5 cannot
+// write variable-length strings, and compressed datasets need chunks and collective writes).
+// Creation is collective in a parallel file: every rank calls it with the same arguments.
+// Chunks hold chunk_rows rows (fewer when the dataset is smaller) and are deflate-compressed.
+template <typename T>
+void create_chunked_dataset(const File& file, const std::string& name, const std::vector<hsize_t>& shape,
+                            hsize_t chunk_rows);
+// 1-D fixed-length UTF-8 strings of `length` bytes, NUL-padded (h5py reads them as bytes).
+void create_fixed_strings(const File& file, const std::string& name, hsize_t rows, std::size_t length,
+                          hsize_t chunk_rows);
+// Writes rows [first, first + rows) along the first dimension from `data` (rows × the other
+// dimensions). Collective in a parallel file: every rank calls, a rank with rows = 0 selects
+// nothing.
+template <typename T>
+void write_rows(const File& file, const std::string& name, hsize_t first, hsize_t rows, const T* data);
+// Strings longer than the dataset's length are an error naming the dataset.
+void write_fixed_string_rows(const File& file, const std::string& name, hsize_t first,
+                             const std::vector<std::string>& values);
 }  // namespace bertology::io
