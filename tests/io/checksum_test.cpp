@@ -1,6 +1,8 @@
 #include "bertology/io/checksum.h"
 
 #include <gtest/gtest.h>
+#include <mpi.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -33,7 +35,11 @@ TEST(Sha256, MatchesTheFipsExamples) {
 }
 
 TEST(Sha256, FileDigestMatchesStreamDigestAndMissingFilesAreNamed) {
-  const std::string path = ::testing::TempDir() + "/bertology_sha256.txt";
+  // Each rank its own file: under mpirun the ranks run this test at the same time.
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  const std::string path =
+      ::testing::TempDir() + "/bertology_sha256_rank" + std::to_string(rank) + "_" + std::to_string(getpid()) + ".txt";
   std::ofstream(path) << "abc";
   EXPECT_EQ(sha256_file(path), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   std::remove(path.c_str());

@@ -1,12 +1,15 @@
 // prepare on a directory of structures: the same corpus at any number of ranks, bad files
 // skipped with a reason (or fatal with --strict), duplicates reported and dropped on request.
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "bertology/corpus/corpus_file.h"
 #include "bertology/error.h"
+#include "bertology/io/hdf5.h"
 #include "bertology/parallel/mpi.h"
 #include "bertology/pipeline/commands.h"
 #include "test_paths.h"
@@ -25,9 +28,7 @@ std::string shared_directory(const parallel::Communicator& comm) {
 
 std::vector<corpus::Record> read_all(const std::string& path) {
   corpus::CorpusReader reader(path);
-  std::vector<std::int64_t> all(static_cast<std::size_t>(reader.read_metadata().sequences));
-  for (std::size_t k = 0; k < all.size(); ++k) all[k] = static_cast<std::int64_t>(k);
-  return reader.read_records(all);
+  return reader.read_range(0, reader.read_metadata().sequences);
 }
 
 pipeline::PrepareConfig config_for(const std::string& input, const std::string& output) {
@@ -38,7 +39,176 @@ pipeline::PrepareConfig config_for(const std::string& input, const std::string& 
   return config;
 }
 
+// Prepares `config` with every rank of comm and, on rank 0, alone; both corpora must match in
+// records and checksum (what "the same corpus at any number of ranks" means).
+void expect_same_corpus_alone_and_together(pipeline::PrepareConfig config, const parallel::Communicator& comm) {
+  const std::string together = config.output, alone = config.output + ".alone.h5";
+  pipeline::prepare(config, comm);
+  config.output = alone;
+  config.log = alone + ".log";
+  if (comm.root()) pipeline::prepare(config, parallel::Communicator(MPI_COMM_SELF));
+  comm.barrier();
+  corpus::CorpusReader a(together), b(alone);
+  const auto ma = a.read_metadata(), mb = b.read_metadata();
+  EXPECT_EQ(ma.content_sha256, mb.content_sha256);
+  EXPECT_EQ(ma.content_sha256.size(), 64u);
+  EXPECT_EQ(ma.block_size, mb.block_size);
+  EXPECT_TRUE(ma.block_size_stored);
+  const auto ra = read_all(together), rb = read_all(alone);
+  ASSERT_EQ(ra.size(), rb.size());
+  for (std::size_t k = 0; k < ra.size(); ++k) {
+    EXPECT_EQ(ra[k].id, rb[k].id);
+    EXPECT_EQ(ra[k].sequence, rb[k].sequence);
+    EXPECT_EQ(ra[k].labels, rb[k].labels);
+    EXPECT_EQ(ra[k].ca_mask, rb[k].ca_mask);
+    EXPECT_EQ(ra[k].ca, rb[k].ca);
+  }
+  // Every block reads back and matches its stored digest.
+  for (std::int64_t block = 0; block < ma.blocks(); ++block)
+    EXPECT_EQ(static_cast<std::int64_t>(a.read_block(block).size()), ma.block_end(block) - ma.block_begin(block));
+}
+
+// A FASTA file with lengths from 1 to a few thousand residues, lower case and wrapped lines,
+// a repeated sequence and (with repeated_ids) a repeated id: the cases a split by byte ranges
+// can get wrong.
+std::string generated_fasta(int records, bool repeated_ids = true) {
+  std::mt19937 random(11);
+  std::lognormal_distribution<double> length(4.5, 1.0);
+  const std::string letters = "ACDEFGHIKLMNPQRSTVWYacdefghiklmnpqrstvwy";
+  std::string text;
+  for (int r = 0; r < records; ++r) {
+    text += ">seq" + std::to_string(repeated_ids && r % 97 == 5 ? 5 : r) + " record " + std::to_string(r) + "\n";
+    std::string sequence;
+    if (r % 13 == 0) {
+      sequence = "MKTAYIAKQRQISFVKSHFSRQ";
+    } else {
+      const int n = 1 + std::min(5000, static_cast<int>(length(random)));
+      for (int i = 0; i < n; ++i) sequence += letters[random() % letters.size()];
+    }
+    for (std::size_t at = 0; at < sequence.size(); at += 61) text += sequence.substr(at, 61) + "\n";
+    if (r % 7 == 0) text += "\n";
+  }
+  return text;
+}
+
 }  // namespace
+
+TEST(Prepare, FastaPlainAndGzipGiveTheSameCorpusAtAnyNumberOfRanks) {
+  parallel::Communicator comm;
+  const std::string work = shared_directory(comm);
+  if (comm.root()) {
+    const std::string text = generated_fasta(600);
+    std::ofstream(work + "/proteins.fasta") << text;
+    gzFile gz = gzopen((work + "/proteins.fasta.gz").c_str(), "wb");
+    gzwrite(gz, text.data(), static_cast<unsigned>(text.size()));
+    gzclose(gz);
+  }
+  comm.barrier();
+  auto config = config_for(work + "/proteins.fasta", work + "/plain.h5");
+  config.block_size = 16;
+  expect_same_corpus_alone_and_together(config, comm);
+  config = config_for(work + "/proteins.fasta.gz", work + "/gzip.h5");
+  config.block_size = 16;
+  expect_same_corpus_alone_and_together(config, comm);
+  EXPECT_EQ(corpus::CorpusReader(work + "/plain.h5").read_metadata().content_sha256,
+            corpus::CorpusReader(work + "/gzip.h5").read_metadata().content_sha256);
+
+  const auto records = read_all(work + "/plain.h5");
+  ASSERT_EQ(records.size(), 600u);
+  EXPECT_EQ(records[5].id, "seq5");
+  EXPECT_EQ(records[102].id, "seq5~2");  // 102 % 97 == 5: the second use of the id
+  EXPECT_EQ(records[13].sequence, "MKTAYIAKQRQISFVKSHFSRQ");
+  const auto metadata = corpus::CorpusReader(work + "/plain.h5").read_metadata();
+  EXPECT_EQ(metadata.block_size, 16);
+  EXPECT_EQ(metadata.blocks(), 38);
+  {
+    const io::File file = io::File::open_read(work + "/plain.h5");
+    EXPECT_EQ(io::dataset_shape(file, "blocks/sha256"), (std::vector<hsize_t>{38, 32}));
+  }
+  if (comm.root()) {
+    std::ifstream log(work + "/plain.h5.log");
+    const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("seq13 has the sequence of seq0"), std::string::npos) << text.substr(0, 2000);
+    EXPECT_NE(text.find("seq5 → seq5~2"), std::string::npos);
+  }
+
+  // --dedupe keeps the first of the 47 records sharing a sequence; the default block size.
+  config = config_for(work + "/proteins.fasta", work + "/dedupe.h5");
+  config.dedupe = true;
+  expect_same_corpus_alone_and_together(config, comm);
+  const auto unique = corpus::CorpusReader(work + "/dedupe.h5").read_metadata();
+  EXPECT_EQ(unique.sequences, 600 - 46);
+  EXPECT_EQ(unique.block_size, 4);
+  comm.barrier();
+  if (comm.root()) fs::remove_all(work);
+}
+
+TEST(Prepare, SampleIsTheSameAtAnyNumberOfRanksAndKeepsCorpusOrder) {
+  parallel::Communicator comm;
+  const std::string work = shared_directory(comm);
+  if (comm.root()) std::ofstream(work + "/proteins.fasta") << generated_fasta(400, false);
+  comm.barrier();
+  auto config = config_for(work + "/proteins.fasta", work + "/sample.h5");
+  config.sample = 37;
+  config.seed = 5;
+  expect_same_corpus_alone_and_together(config, comm);
+  const auto sample = read_all(work + "/sample.h5");
+  ASSERT_EQ(sample.size(), 37u);
+  // In corpus order: the numbers in the ids ascend.
+  for (std::size_t k = 1; k < sample.size(); ++k)
+    EXPECT_LT(std::stoi(sample[k - 1].id.substr(3)), std::stoi(sample[k].id.substr(3)));
+  config = config_for(work + "/proteins.fasta", work + "/other_seed.h5");
+  config.sample = 37;
+  config.seed = 6;
+  pipeline::prepare(config, comm);
+  EXPECT_NE(read_all(work + "/other_seed.h5")[0].id + read_all(work + "/other_seed.h5")[1].id,
+            sample[0].id + sample[1].id);
+  comm.barrier();
+  if (comm.root()) fs::remove_all(work);
+}
+
+TEST(Prepare, ProteinNetGivesTheSameCorpusAtAnyNumberOfRanks) {
+  BERTOLOGY_REQUIRE_SHARED_DATA();
+  parallel::Communicator comm;
+  const std::string work = shared_directory(comm);
+  auto config = config_for(bertology::testing::shared_data("proteinnet/casp7_sample.txt"), work + "/casp7.h5");
+  config.format = "proteinnet";
+  config.block_size = 2;
+  expect_same_corpus_alone_and_together(config, comm);
+  EXPECT_TRUE(corpus::CorpusReader(work + "/casp7.h5").read_metadata().has_coordinates);
+  comm.barrier();
+  if (comm.root()) fs::remove_all(work);
+}
+
+TEST(Prepare, ReadBlockFindsAChangedResidue) {
+  parallel::Communicator self(MPI_COMM_SELF);
+  const std::string work = shared_directory(self);
+  std::ofstream(work + "/proteins.fasta") << generated_fasta(50);
+  auto config = config_for(work + "/proteins.fasta", work + "/corpus.h5");
+  config.block_size = 8;
+  pipeline::prepare(config, self);
+  corpus::CorpusReader(work + "/corpus.h5").read_block(3);
+  {
+    // One residue of block 3 (records 24..31) changed in place, as damage would.
+    const io::File file = io::File::open_update(work + "/corpus.h5");
+    const auto offsets = io::read_rows<std::int64_t>(file, "sequences/offsets", {{24, 25}});
+    const auto row = static_cast<hsize_t>(offsets[0]);
+    auto residue = io::read_rows<std::uint8_t>(file, "sequences/residues", {{row, row + 1}});
+    residue[0] = residue[0] == 'A' ? 'C' : 'A';
+    io::write_rows(file, "sequences/residues", row, 1, residue.data());
+  }
+  corpus::CorpusReader reader(work + "/corpus.h5");
+  EXPECT_NO_THROW(reader.read_block(2));
+  try {
+    reader.read_block(3);
+    FAIL() << "the changed residue went unnoticed";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find(work + "/corpus.h5"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("block 3"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("checksum mismatch"), std::string::npos) << error.what();
+  }
+  fs::remove_all(work);
+}
 
 TEST(Prepare, DirectoryGivesTheSameCorpusAtAnyNumberOfRanks) {
   BERTOLOGY_REQUIRE_SHARED_DATA();
@@ -54,6 +224,8 @@ TEST(Prepare, DirectoryGivesTheSameCorpusAtAnyNumberOfRanks) {
   pipeline::prepare(config_for(structures, work + "/all.h5"), comm);
   if (comm.root()) pipeline::prepare(config_for(structures, work + "/one.h5"), parallel::Communicator(MPI_COMM_SELF));
   comm.barrier();
+  EXPECT_EQ(corpus::CorpusReader(work + "/all.h5").read_metadata().content_sha256,
+            corpus::CorpusReader(work + "/one.h5").read_metadata().content_sha256);
 
   const auto all = read_all(work + "/all.h5"), one = read_all(work + "/one.h5");
   ASSERT_EQ(all.size(), one.size());
