@@ -105,7 +105,13 @@ int prepare_command(const Invocation& call) {
                                                     "keep only the first record of identical sequences")(
       "strict", po::bool_switch(&config.strict),
       "a bad structure file fails the run instead of being skipped with its reason (malformed FASTA, ProteinNet, "
-      "JSONL or CSV files always do)")("log", po::value(&config.log)->value_name("FILE"),
+      "JSONL or CSV files always do)")(
+      "block-size", po::value(&config.block_size)->default_value(0)->value_name("K"),
+      "records per block, the unit of work of `run` (0 = N/1024 clamped to [4, 256] for N records; never "
+      "depends on the number of ranks)")(
+      "sample", po::value(&config.sample)->default_value(0)->value_name("N"),
+      "keep N records drawn reproducibly (the N smallest hash(seed, record index)), in corpus order, the same at "
+      "any number of ranks; 0 = all")("seed", po::value(&config.seed)->default_value(1), "seed of --sample")("log", po::value(&config.log)->value_name("FILE"),
                                        "per-file log of what was read and skipped (default: OUTPUT.log)")(
       "force", po::bool_switch(&config.force), "overwrite an existing output")(
       "quiet,q", po::bool_switch(&config.quiet), "no progress on stderr");
@@ -116,7 +122,9 @@ int prepare_command(const Invocation& call) {
              "bertology prepare FILE|DIR... -o corpus.h5\n"
              "Reads protein records (sequences, Cα/Cβ coordinates, per-residue labels) into one corpus file.\n"
              "Structures get ss4 (our DSSP), binding_site (ligands) and binding_site_annotated (SITE records).\n"
-             "Under mpirun the ranks share the files; the corpus is the same whatever the number of ranks.",
+             "Under mpirun the ranks share the files (a FASTA file by byte ranges, streamed; plain or gzip) and write\n"
+             "the corpus together; it is the same whatever the number of ranks, and its content_sha256 attribute\n"
+             "(SHA-256 over the per-block digests in /blocks/sha256) is the corpus checksum.",
              options, positional, values))
     return 0;
   if (values.count("chains")) config.chains = split_list(chains, "--chains");
@@ -144,9 +152,22 @@ int run_command(const Invocation& call) {
       "cut sequences at this many residues (C-terminal end dropped; never more than the model's positions allow)")(
       "contact-atom", po::value(&config.contact_atom)->default_value("ca"),
       "contact distance between ca (Cα, the paper) or cb (Cβ, Cα for glycine) atoms, < 8 Å")(
-      "batch-size", po::value(&config.batch_size)->default_value(8), "sequences per batch (length-sorted, padded)")(
+      "batch-size", po::value(&config.batch_size)->default_value(0),
+      "sequences per batch, cut inside each block by length (0 = suits the device: 1 on a CPU, where padded "
+      "batches run slower; 16 and --max-tokens 16384 on a GPU)")(
       "max-tokens", po::value(&config.max_tokens)->default_value(0),
       "at most this many padded tokens per batch (0 = no limit)")(
+      "groups", po::value(&config.groups)->default_value(0),
+      "also keep the counts of G groups of consecutive blocks (/groups/..., for bootstrap intervals over "
+      "sequences); 0 = none")(
+      "resume", po::bool_switch(&config.resume),
+      "continue an interrupted run from its checkpoint (same settings, any number of ranks); without a "
+      "checkpoint, start from the beginning")(
+      "checkpoint-dir", po::value(&config.checkpoint_directory)->value_name("DIR"),
+      "where each rank saves its state (default: OUTPUT.checkpoint; removed when the result is written)")(
+      "checkpoint-interval", po::value(&config.checkpoint_interval)->default_value(300),
+      "seconds between each rank's saves (0 = only when stopped); SIGTERM or SIGUSR1 saves every rank's state "
+      "and exits with status 75")(
       "precision", po::value(&config.precision)->default_value("float32"), "float32|bfloat16|float16; reduced precision is CUDA autocast with the softmax in float32")(
       "threads", po::value(&config.threads)->default_value(0),
       "threads per rank for LibTorch and OpenBLAS (0 = SLURM_CPUS_PER_TASK, else 1); counts are bit-identical "
@@ -158,7 +179,11 @@ int run_command(const Invocation& call) {
              "mpirun -np N bertology run --model DIR --corpus corpus.h5 [--properties LIST] [--thresholds LIST] "
              "-o result.h5\n"
              "Counts, for every layer and head, the attention above each θ and how much of it lands on each "
-             "property.",
+             "property.\n"
+             "Ranks take blocks of consecutive records (block size fixed by the corpus) most expensive first; counts "
+             "are identical at any number of ranks and after a resume (for the same threads per rank).\n"
+             "Exit status: 0 done, 75 stopped by SIGTERM/SIGUSR1 with the state saved (rerun with --resume), "
+             "1 error, 2 bad options.",
              options, {}, values))
     return 0;
   if (values.count("properties")) {
@@ -167,7 +192,35 @@ int run_command(const Invocation& call) {
   }
   config.thresholds = parse_numbers<double>(thresholds, "--thresholds");
   config.command_line = call.command_line;
-  pipeline::run(config, call.comm);
+  return pipeline::run(config, call.comm) == pipeline::RunOutcome::complete ? 0 : pipeline::kInterruptedExitStatus;
+}
+
+int plan_command(const Invocation& call) {
+  pipeline::PlanConfig config;
+  std::string ranks = "1";
+  po::options_description options("Options");
+  options.add_options()("corpus,c", po::value(&config.corpus)->required()->value_name("FILE"),
+                        "corpus file from `bertology prepare`")(
+      "ranks,n", po::value(&ranks)->value_name("LIST"), "comma list of rank counts to plan for (default 1)")(
+      "result", po::value(&config.result)->value_name("FILE"),
+      "replay the measured block times of an earlier result of this corpus (/blocks/seconds)")(
+      "hidden", po::value(&config.hidden)->default_value(config.hidden),
+      "the model's hidden size, for the estimated cost (768 TapeBert, 1024 ProtBert, 4096 ProtAlbert)")(
+      "special-tokens", po::value(&config.special_tokens)->default_value(config.special_tokens),
+      "tokens the model adds to each sequence")(
+      "max-residues", po::value(&config.max_residues)->default_value(config.max_residues),
+      "as run --max-residues")("batch-size", po::value(&config.batch_size)->default_value(config.batch_size),
+                               "as run --batch-size")(
+      "max-tokens", po::value(&config.max_tokens)->default_value(config.max_tokens), "as run --max-tokens");
+  po::variables_map values;
+  if (!parse(call,
+             "bertology plan --corpus corpus.h5 --ranks 2,64,4096 [--result result.h5]\n"
+             "The schedule `run` would follow on each number of ranks (blocks most expensive first, each to the "
+             "first free rank): the expected time and the imbalance between the slowest rank and the mean.",
+             options, {}, values))
+    return 0;
+  config.ranks = parse_numbers<int>(ranks, "--ranks");
+  pipeline::plan(config, call.comm, std::cout);
   return 0;
 }
 
@@ -330,6 +383,7 @@ const std::map<std::string, std::pair<std::function<int(const Invocation&)>, con
       {"attention", {attention_command, "one sequence -> all attention maps (checks a model against its reference)"}},
       {"report", {report_command, "result.h5 -> top heads per property, background rates (text, CSV, JSON)"}},
       {"dssp", {dssp_command, "our DSSP (8 states) of a PDB/mmCIF file, to compare with mkdssp"}},
+      {"plan", {plan_command, "the schedule and imbalance `run` would have on N ranks (estimated or replayed)"}},
       {"info", {info_command, "summary of a corpus.h5 or result.h5"}},
       {"bench", {bench_command, "throughput and peak memory of one rank for a model shape (synthetic proteins)"}},
       {"make-model", {make_model_command, "model folder in a public layout with seeded random weights"}},

@@ -17,21 +17,54 @@ int comm_rank(MPI_Comm comm) {
   return rank;
 }
 
-void write_content(const File& file, const ResultData& data, bool writer) {
+void write_optional_content(const File& file, const ResultData& data) {
+  if (data.groups > 0) {
+    const auto groups = static_cast<hsize_t>(data.groups);
+    const std::vector<hsize_t> shape{groups, static_cast<hsize_t>(data.layers), static_cast<hsize_t>(data.heads),
+                                     static_cast<hsize_t>(data.thresholds.size())};
+    file.create_group("groups");
+    file.create_group("groups/counts");
+    file.create_group("groups/background");
+    for (const auto& [label, values] : data.group_counts)
+      write_dataset(file, "groups/counts/" + label, shape, values.data());
+    write_dataset(file, "groups/sequences", {groups}, data.group_sequences.data());
+    for (const auto& [label, rates] : data.group_background) {
+      std::vector<std::int64_t> pairs;
+      for (const auto& rate : rates) {
+        pairs.push_back(rate.positives);
+        pairs.push_back(rate.eligible);
+      }
+      write_dataset(file, "groups/background/" + label, {groups, 2}, pairs.data());
+    }
+  }
+  if (!data.block_seconds.empty()) {
+    file.create_group("blocks");
+    write_dataset(file, "blocks/seconds", {data.block_seconds.size()}, data.block_seconds.data());
+  }
+  if (!data.rank_hostnames.empty()) {
+    file.create_group("ranks");
+    write_strings(file, "ranks/hostname", data.rank_hostnames);
+    write_strings(file, "ranks/device", data.rank_devices);
+    write_dataset(file, "ranks/busy_seconds", {data.rank_busy_seconds.size()}, data.rank_busy_seconds.data());
+    write_dataset(file, "ranks/blocks", {data.rank_blocks.size()}, data.rank_blocks.data());
+  }
+}
+
+void write_content(const File& file, const ResultData& data) {
   const std::vector<hsize_t> shape{static_cast<hsize_t>(data.layers), static_cast<hsize_t>(data.heads),
                                    static_cast<hsize_t>(data.thresholds.size())};
-  write_dataset(file, "thresholds", {data.thresholds.size()}, data.thresholds.data(), writer);
+  write_dataset(file, "thresholds", {data.thresholds.size()}, data.thresholds.data());
   file.create_group("counts");
   file.create_group("proportions");
   file.create_group("background");
-  write_dataset(file, std::string("counts/") + kAboveThreshold, shape, data.counts.at(kAboveThreshold).data(), writer);
+  write_dataset(file, std::string("counts/") + kAboveThreshold, shape, data.counts.at(kAboveThreshold).data());
   for (const auto& label : data.labels) {
-    write_dataset(file, "counts/" + label, shape, data.counts.at(label).data(), writer);
+    write_dataset(file, "counts/" + label, shape, data.counts.at(label).data());
     const auto proportions = data.proportions(label);
-    write_dataset(file, "proportions/" + label, shape, proportions.data(), writer);
+    write_dataset(file, "proportions/" + label, shape, proportions.data());
     const auto& background = data.background.at(label);
     const double rate = background.rate();
-    write_dataset(file, "background/" + label, {}, &rate, writer);
+    write_dataset(file, "background/" + label, {}, &rate);
     write_attribute(file, "background/" + label, "positives", background.positives);
     write_attribute(file, "background/" + label, "eligible", background.eligible);
   }
@@ -41,6 +74,7 @@ void write_content(const File& file, const ResultData& data, bool writer) {
   write_attribute(file, "/", "heads", static_cast<std::int64_t>(data.heads));
   for (const auto& [name, value] : data.text_attributes) write_attribute(file, "/", name, value);
   for (const auto& [name, value] : data.integer_attributes) write_attribute(file, "/", name, value);
+  write_optional_content(file, data);
 }
 
 }  // namespace
@@ -51,14 +85,16 @@ std::string partial_path(const std::string& path) {
 }
 
 void write_result(const std::string& path, const ResultData& data, MPI_Comm comm) {
-  const std::string temporary = partial_path(path);
-  const bool writer = comm_rank(comm) == 0;
-  {
-    File file = File::create(temporary, comm);
-    write_content(file, data, writer);
-  }
-  if (comm != MPI_COMM_NULL) MPI_Barrier(comm);
-  if (writer) {
+  if (comm_rank(comm) == 0) {
+    const std::string temporary = partial_path(path);
+    try {
+      File file = File::create(temporary);
+      write_content(file, data);
+    } catch (...) {
+      std::error_code ignored;
+      std::filesystem::remove(temporary, ignored);
+      throw;
+    }
     std::error_code error;
     std::filesystem::rename(temporary, path, error);
     if (error) throw Error("cannot rename " + temporary + " into place: " + error.message(), ErrorContext{path});
@@ -90,6 +126,30 @@ ResultData read_result(const std::string& path) {
     }
   }
   if (has_attribute(file, "/", "labels")) data.labels = read_strings_attribute(file, "/", "labels");
+  if (file.exists("groups/sequences")) {
+    data.group_sequences = read_dataset<std::int64_t>(file, "groups/sequences");
+    data.groups = static_cast<std::int64_t>(data.group_sequences.size());
+    for (const auto& label : file.members("groups/counts")) {
+      data.group_counts[label] = read_dataset<std::int64_t>(file, "groups/counts/" + label);
+      require(data.group_counts[label].size() ==
+                  static_cast<std::size_t>(data.groups) * data.counts[kAboveThreshold].size(),
+              "/groups/counts/" + label + " has the wrong shape", ErrorContext{path});
+    }
+    for (const auto& label : file.members("groups/background")) {
+      const auto pairs = read_dataset<std::int64_t>(file, "groups/background/" + label);
+      require(pairs.size() == 2 * static_cast<std::size_t>(data.groups),
+              "/groups/background/" + label + " has the wrong shape", ErrorContext{path});
+      for (std::size_t g = 0; g < pairs.size(); g += 2)
+        data.group_background[label].push_back(BackgroundRate{pairs[g], pairs[g + 1]});
+    }
+  }
+  if (file.exists("blocks/seconds")) data.block_seconds = read_dataset<double>(file, "blocks/seconds");
+  if (file.exists("ranks/hostname")) {
+    data.rank_hostnames = read_strings(file, "ranks/hostname");
+    data.rank_devices = read_strings(file, "ranks/device");
+    data.rank_busy_seconds = read_dataset<double>(file, "ranks/busy_seconds");
+    data.rank_blocks = read_dataset<std::int64_t>(file, "ranks/blocks");
+  }
   for (const auto& name : attribute_names(file, "/")) {
     if (name == "labels" || name == "thresholds" || name == "layers" || name == "heads") continue;
     if (attribute_is_string(file, "/", name))

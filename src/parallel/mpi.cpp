@@ -66,6 +66,25 @@ void Communicator::sum(std::vector<std::int64_t>& values) const {
   }
 }
 
+void Communicator::sum(std::vector<double>& values) const {
+  for (std::size_t begin = 0; begin < values.size(); begin += INT_MAX / 2) {
+    const int count = static_cast<int>(std::min<std::size_t>(INT_MAX / 2, values.size() - begin));
+    MPI_Allreduce(MPI_IN_PLACE, values.data() + begin, count, MPI_DOUBLE, MPI_SUM, comm_);
+  }
+}
+
+std::vector<double> Communicator::all_gather(const std::vector<double>& values) const {
+  const int count = static_cast<int>(values.size());
+  std::vector<int> counts(static_cast<std::size_t>(size()));
+  MPI_Allgather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, comm_);
+  std::vector<int> displacements(counts.size(), 0);
+  for (std::size_t r = 1; r < counts.size(); ++r) displacements[r] = displacements[r - 1] + counts[r - 1];
+  std::vector<double> all(static_cast<std::size_t>(displacements.back() + counts.back()));
+  MPI_Allgatherv(values.data(), count, MPI_DOUBLE, all.data(), counts.data(), displacements.data(), MPI_DOUBLE,
+                 comm_);
+  return all;
+}
+
 double Communicator::max(double value) const {
   double result = value;
   MPI_Allreduce(&value, &result, 1, MPI_DOUBLE, MPI_MAX, comm_);

@@ -13,7 +13,7 @@
 #include "bertology/analysis/properties.h"
 #include "bertology/error.h"
 #include "bertology/model/make_model.h"
-#include "bertology/parallel/work_plan.h"
+#include "bertology/parallel/schedule.h"
 #include "bertology/pipeline/commands.h"
 #include "progress.h"
 #include "threads.h"

@@ -29,14 +29,22 @@ void print_attributes(const io::File& file, std::ostream& out) {
 void corpus_info(const std::string& path, std::ostream& out) {
   corpus::CorpusReader reader(path);
   const corpus::CorpusMetadata index = reader.read_metadata();
-  std::vector<std::int64_t> lengths = reader.read_lengths();
-  std::sort(lengths.begin(), lengths.end());
+  // Lengths are read in pieces so that a corpus of billions of records needs bounded memory.
+  constexpr std::int64_t kPiece = 1 << 20;
+  std::int64_t shortest = 0, longest = 0;
+  for (std::int64_t begin = 0; begin < index.sequences; begin += kPiece) {
+    const auto lengths = reader.read_lengths(begin, std::min(index.sequences, begin + kPiece));
+    const auto [low, high] = std::minmax_element(lengths.begin(), lengths.end());
+    shortest = begin == 0 ? *low : std::min(shortest, *low);
+    longest = std::max(longest, *high);
+  }
   out << path << ": bertology corpus\n"
-      << "  sequences: " << index.sequences
-      << "\n  residues: " << std::accumulate(lengths.begin(), lengths.end(), std::int64_t{0}) << "\n";
-  if (!lengths.empty())
-    out << "  length min/median/max: " << lengths.front() << " / " << lengths[lengths.size() / 2] << " / "
-        << lengths.back() << "\n";
+      << "  sequences: " << index.sequences << "\n  residues: " << index.residues << "\n"
+      << "  length min/mean/max: " << shortest << " / "
+      << (index.sequences ? static_cast<double>(index.residues) / static_cast<double>(index.sequences) : 0.0)
+      << " / " << longest << "\n"
+      << "  blocks: " << index.blocks() << " of " << index.block_size << " records"
+      << (index.block_size_stored ? "" : " (default: the corpus predates blocks)") << "\n";
   out << "  coordinates: " << (index.has_coordinates ? "Cα" : "none") << "\n  letters: " << index.letters << "\n";
   for (const auto& schema : index.schemas) {
     out << "  label " << schema.name << " (" << (schema.kind == corpus::LabelKind::binary ? "binary" : "categorical")

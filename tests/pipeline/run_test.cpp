@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <numeric>
 #include <filesystem>
 #include <random>
 
@@ -67,7 +68,7 @@ pipeline::RunConfig run_config(const std::string& corpus, const std::string& out
   config.properties_given = true;
   config.thresholds = {0.05, 0.3, 0.5};
   config.max_residues = 100;  // cuts some sequences
-  config.batch_size = 4;
+  config.batch_size = 4;      // padded batches inside each block
   config.quiet = true;
   config.threads = 1;
   return config;
@@ -78,9 +79,12 @@ pipeline::RunConfig run_config(const std::string& corpus, const std::string& out
 TEST(Pipeline, CountsAreIdenticalWhateverTheNumberOfRanks) {
   parallel::Communicator comm;
   Workspace work(comm);
-  if (comm.root()) corpus::write_corpus(work("corpus.h5"), synthetic_corpus(40, 3), {}, false);
+  // Blocks of 3 records: 14 blocks to share out and to group.
+  if (comm.root()) corpus::write_corpus(work("corpus.h5"), synthetic_corpus(40, 3), {}, false, 3);
   comm.barrier();
-  pipeline::run(run_config(work("corpus.h5"), work("all.h5")), comm);
+  auto config = run_config(work("corpus.h5"), work("all.h5"));
+  config.groups = 3;
+  EXPECT_EQ(pipeline::run(config, comm), pipeline::RunOutcome::complete);
   if (comm.root()) pipeline::run(run_config(work("corpus.h5"), work("one.h5")), parallel::Communicator(MPI_COMM_SELF));
   comm.barrier();
   const io::ResultData all = io::read_result(work("all.h5"));
@@ -93,6 +97,21 @@ TEST(Pipeline, CountsAreIdenticalWhateverTheNumberOfRanks) {
     EXPECT_EQ(all.background.at(name).positives, rate.positives) << name;
     EXPECT_EQ(all.background.at(name).eligible, rate.eligible) << name;
   }
+  // Groups of blocks add up to the totals; every block has a measured time; one entry per rank.
+  ASSERT_EQ(all.groups, 3);
+  for (const auto& [name, values] : all.counts) {
+    const auto& groups = all.group_counts.at(name);
+    ASSERT_EQ(groups.size(), 3 * values.size()) << name;
+    for (std::size_t e = 0; e < values.size(); ++e)
+      EXPECT_EQ(groups[e] + groups[e + values.size()] + groups[e + 2 * values.size()], values[e]) << name;
+  }
+  EXPECT_EQ(std::accumulate(all.group_sequences.begin(), all.group_sequences.end(), std::int64_t{0}), 40);
+  EXPECT_EQ(static_cast<std::int64_t>(all.block_seconds.size()), all.integer_attributes.at("n_blocks"));
+  for (double seconds : all.block_seconds) EXPECT_GT(seconds, 0.0);
+  EXPECT_EQ(all.rank_hostnames.size(), static_cast<std::size_t>(comm.size()));
+  EXPECT_EQ(std::accumulate(all.rank_blocks.begin(), all.rank_blocks.end(), std::int64_t{0}),
+            all.integer_attributes.at("n_blocks"));
+  EXPECT_FALSE(fs::exists(work("all.h5.checkpoint")));
   // The denominators are not trivial: something is above the lowest θ, and suffix sums fall.
   std::int64_t above = 0;
   for (auto v : all.counts.at("above_threshold")) above += v;

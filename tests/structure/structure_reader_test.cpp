@@ -531,10 +531,10 @@ TEST(StructureReader, SourcesChainsAndCbetaRoundTripThroughTheCorpusFile) {
     EXPECT_EQ(read->description, written.description);
     EXPECT_EQ(read->classes, written.classes);
   }
-  const std::vector<Record> back = reader.read_records({1, 0});
+  const std::vector<Record> back = reader.read_range(0, 2);
   ASSERT_EQ(back.size(), 2u);
   for (std::size_t k = 0; k < 2; ++k) {
-    const Record& written = data.records[1 - k];
+    const Record& written = data.records[k];
     EXPECT_EQ(back[k].id, written.id);
     EXPECT_EQ(back[k].source, source);
     EXPECT_EQ(back[k].chain, written.chain);

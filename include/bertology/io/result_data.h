@@ -26,6 +26,20 @@ struct ResultData {
   std::map<std::string, std::string> text_attributes;
   std::map<std::string, std::int64_t> integer_attributes;
 
+  // Per group of blocks (run --groups G), for bootstrap intervals over sequences: the same
+  // counts as above, int64 [groups][layers][heads][thresholds], summing to the totals.
+  std::int64_t groups = 0;
+  std::map<std::string, std::vector<std::int64_t>> group_counts;
+  std::vector<std::int64_t> group_sequences;
+  std::map<std::string, std::vector<BackgroundRate>> group_background;
+  // Measured seconds of every block (read + forward + analysis): what `bertology plan` replays.
+  std::vector<double> block_seconds;
+  // One entry per rank, in rank order.
+  std::vector<std::string> rank_hostnames;
+  std::vector<std::string> rank_devices;
+  std::vector<double> rank_busy_seconds;
+  std::vector<std::int64_t> rank_blocks;
+
   // proportion = counts[label] / counts["above_threshold"], NaN where the denominator is 0.
   std::vector<double> proportions(const std::string& label) const;
   std::size_t index(int layer, int head, int threshold) const {

@@ -5,7 +5,12 @@
 //   /counts/<label>             int64 [L, H, nθ]
 //   /proportions/<label>        float64 [L, H, nθ] (NaN where nothing is above θ)
 //   /background/<label>         float64 scalar, attributes positives, eligible
-//   root attributes             provenance (strings and integers)
+//   /groups/counts/<label>      int64 [G, L, H, nθ] per group of blocks (run --groups G)
+//   /groups/sequences           int64 [G]
+//   /groups/background/<label>  int64 [G, 2] positives, eligible
+//   /blocks/seconds             float64 [blocks] measured time of each block
+//   /ranks/{hostname, device}   string [ranks]; /ranks/{busy_seconds, blocks} [ranks]
+//   root attributes             provenance (strings and integers), identical whatever the rank
 #include <mpi.h>
 
 #include <string>
@@ -14,9 +19,11 @@
 
 namespace bertology::io {
 
-// Collective when comm != MPI_COMM_NULL: every rank passes the same data; rank 0 of comm
-// transfers the arrays through the MPI-IO driver. The file is written under a hidden
-// temporary name in the same directory and renamed into place only when complete.
+// Rank 0 of comm (or the caller, without a communicator) writes the file alone, through the
+// serial driver: a result is small, and no collective file handle is then open while one rank
+// could fail alone (a collective close would hang the others instead of letting the job
+// abort). The other ranks wait for it. The file is written under a hidden temporary name in
+// the same directory and renamed into place only when complete.
 void write_result(const std::string& path, const ResultData& data, MPI_Comm comm = MPI_COMM_NULL);
 
 ResultData read_result(const std::string& path);

@@ -104,6 +104,9 @@ struct LoadOptions {
   Device device;
   int threads = 0;                           // intra-op threads; 0 = leave LibTorch's default
   Precision precision = Precision::float32;  // reduced precision needs a CUDA device
+  // sha256 of the weights into ModelInfo::weights_sha256 (seconds per GB: under MPI one rank
+  // hashes and broadcasts).
+  bool hash_weights = true;
 };
 
 // Throws bertology::Error naming the file for a missing/malformed config, vocab or weights.

@@ -32,7 +32,10 @@ class Communicator {
   void broadcast(std::string& value, int root = 0) const;
   // In-place elementwise sum over all ranks; integers, so the result is exact whatever the order.
   void sum(std::vector<std::int64_t>& values) const;
+  void sum(std::vector<double>& values) const;
   double max(double value) const;
+  // Every rank's values concatenated in rank order, on every rank.
+  std::vector<double> all_gather(const std::vector<double>& values) const;
   double sum(double value) const;
   // Gathers one string per rank on root (others get an empty vector).
   std::vector<std::string> gather(const std::string& value, int root = 0) const;

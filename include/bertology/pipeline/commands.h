@@ -25,6 +25,10 @@ struct PrepareConfig {
   std::int64_t min_residues = 1;  // shorter records are skipped (and reported)
   bool dedupe = false;            // keep the first of identical sequences
   bool strict = false;            // a bad file fails the run instead of being skipped
+  // Blocks and subsets:
+  std::int64_t block_size = 0;  // records per block (the unit of work of run); 0 = N/1024 in [4, 256]
+  std::int64_t sample = 0;      // keep this many records, drawn reproducibly; 0 = all
+  std::uint64_t seed = 1;       // of the sample
   std::string log;                // per-file log; empty = <output>.log
   bool force = false;
   bool quiet = false;
@@ -42,12 +46,36 @@ struct RunConfig {
   bool force = false;
   std::int64_t max_residues = 510;
   std::string contact_atom = "ca";  // ca: Cα–Cα (the paper); cb: Cβ–Cβ, Cα for glycine
-  std::int64_t batch_size = 8;
+  // Batches are cut inside each block; 0 = what suits the device (CPU: one sequence per batch,
+  // which runs faster there than padded batches; GPU: up to 16 sequences and 16384 tokens).
+  std::int64_t batch_size = 0;
   std::int64_t max_tokens = 0;
   int threads = 0;                    // per rank; 0 = SLURM_CPUS_PER_TASK, else 1
   std::string precision = "float32";  // float32|bfloat16|float16 (reduced: CUDA autocast)
+  std::int64_t groups = 0;            // also keep counts per group of blocks (for bootstrap)
+  bool resume = false;                // continue from the checkpoint of an interrupted run
+  std::string checkpoint_directory;   // empty = <output>.checkpoint
+  double checkpoint_interval = 300;   // seconds between each rank's saves; 0 = only when stopped
   bool quiet = false;
   std::string command_line;
+};
+
+// How `run` ended: complete (result written) or stopped by SIGTERM/SIGUSR1 with every rank's
+// state saved; `bertology run` exits with kInterruptedExitStatus then, so job scripts can requeue.
+enum class RunOutcome { complete, interrupted };
+constexpr int kInterruptedExitStatus = 75;  // EX_TEMPFAIL: try again (with --resume)
+
+// `bertology plan`: the schedule `run` would follow on N ranks, from estimated block costs or
+// from the measured block times of an earlier result.
+struct PlanConfig {
+  std::string corpus;
+  std::vector<int> ranks{1};
+  std::string result;  // replay its /blocks/seconds (same corpus and block size)
+  int hidden = 768;        // the model's hidden size (cost of the projections vs attention)
+  int special_tokens = 2;  // tokens the model adds (2 for BERT/ALBERT/ESM/XLNet)
+  std::int64_t max_residues = 510;
+  std::int64_t batch_size = 1;
+  std::int64_t max_tokens = 0;
 };
 
 struct AttentionConfig {
@@ -91,7 +119,8 @@ struct BenchConfig {
 
 void prepare(const PrepareConfig& config, const parallel::Communicator& comm);
 void bench(const BenchConfig& config, std::ostream& out);
-void run(const RunConfig& config, const parallel::Communicator& comm);
+RunOutcome run(const RunConfig& config, const parallel::Communicator& comm);
+void plan(const PlanConfig& config, const parallel::Communicator& comm, std::ostream& out);
 void attention(const AttentionConfig& config);
 void report(const ReportConfig& config);
 void info(const std::string& path, std::ostream& out);

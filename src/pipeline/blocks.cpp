@@ -1,0 +1,35 @@
+#include "blocks.h"
+
+#include <algorithm>
+
+namespace bertology::pipeline {
+
+std::vector<parallel::Batch> BlockBatching::batches(const std::vector<std::int64_t>& residues_per_record) const {
+  std::vector<std::int64_t> tokens(residues_per_record.size());
+  for (std::size_t r = 0; r < tokens.size(); ++r) tokens[r] = std::min(residues_per_record[r], cut) + special_tokens;
+  return parallel::plan_batches(tokens, batching);
+}
+
+std::vector<double> estimate_block_costs(const corpus::CorpusReader& reader, const corpus::CorpusMetadata& corpus,
+                                         const BlockBatching& batching, const parallel::CostModel& cost,
+                                         const parallel::Communicator& comm) {
+  const std::int64_t blocks = corpus.blocks();
+  const std::int64_t first = blocks * comm.rank() / comm.size(), last = blocks * (comm.rank() + 1) / comm.size();
+  // About a million records' lengths at a time, whole blocks.
+  const std::int64_t blocks_per_piece = std::max<std::int64_t>(1, (std::int64_t{1} << 20) / corpus.block_size);
+  std::vector<double> mine;
+  mine.reserve(static_cast<std::size_t>(last - first));
+  for (std::int64_t piece = first; piece < last; piece += blocks_per_piece) {
+    const std::int64_t piece_end = std::min(last, piece + blocks_per_piece);
+    const std::int64_t record_begin = corpus.block_begin(piece);
+    const auto lengths = reader.read_lengths(record_begin, corpus.block_end(piece_end - 1));
+    for (std::int64_t block = piece; block < piece_end; ++block) {
+      const auto from = lengths.begin() + (corpus.block_begin(block) - record_begin);
+      const auto to = lengths.begin() + (corpus.block_end(block) - record_begin);
+      mine.push_back(cost.cost(batching.batches(std::vector<std::int64_t>(from, to))));
+    }
+  }
+  return comm.all_gather(mine);
+}
+
+}  // namespace bertology::pipeline
