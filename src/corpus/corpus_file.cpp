@@ -29,6 +29,7 @@ constexpr hsize_t kBlockDigestChunk = 4096;
 // `prepare` does not grow with the corpus.
 constexpr std::size_t kRoundRecords = 1 << 16;
 constexpr std::size_t kRoundResidues = 1 << 22;
+constexpr std::size_t kRoundStringBytes = 1 << 22;
 
 // Per-residue datasets are chunked by about one block's residues (bounded both ways).
 hsize_t residue_chunk(const CorpusLayout& layout) {
@@ -337,7 +338,13 @@ void CorpusWriter::end() {
 }
 
 bool CorpusWriter::round_full() const {
-  return impl_->ids.size() >= kRoundRecords || impl_->residues.size() >= kRoundResidues;
+  const Impl& w = *impl_;
+  // Fixed-length strings cost their full width per record: long ids (UniProt headers with GO
+  // terms reach kilobytes) shorten the round.
+  const std::size_t string_bytes =
+      w.layout.id_bytes + (w.layout.has_sources ? w.layout.source_bytes + w.layout.chain_bytes : 0);
+  return w.ids.size() >= kRoundRecords || w.ids.size() * string_bytes >= kRoundStringBytes ||
+         w.residues.size() >= kRoundResidues;
 }
 
 bool CorpusWriter::write_round(bool this_rank_done) {

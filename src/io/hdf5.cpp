@@ -55,7 +55,13 @@ hid_t memory_type<char>() {
 
 Handle file_access(MPI_Comm comm, const std::string& path) {
   Handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), path, "cannot create file access list"), H5Pclose);
-  if (comm != MPI_COMM_NULL) check_status(H5Pset_fapl_mpio(fapl.id(), comm, MPI_INFO_NULL), path, "cannot use MPI-IO");
+  if (comm != MPI_COMM_NULL) {
+    check_status(H5Pset_fapl_mpio(fapl.id(), comm, MPI_INFO_NULL), path, "cannot use MPI-IO");
+    // Metadata flushed by every rank together: with independent metadata writes, HDF5 1.10
+    // calls MPI_File_set_view (collective) on some ranks only, which Open MPI's OMPIO io
+    // component answers with a hang once the metadata cache has to flush (large corpora).
+    check_status(H5Pset_coll_metadata_write(fapl.id(), true), path, "cannot request collective metadata writes");
+  }
   return fapl;
 }
 

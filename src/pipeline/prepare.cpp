@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 
 #include "bertology/corpus/corpus_file.h"
@@ -39,7 +40,7 @@ namespace bertology::pipeline {
 namespace {
 
 // Records exchanged per rank and round while looking for duplicates: bounds the memory.
-constexpr std::int64_t kExchangeRecords = 1 << 18;
+constexpr std::int64_t kExchangeRecords = 1 << 15;
 
 bool is_structure_file(const fs::path& path) {
   std::string name = path.filename().string();
@@ -322,6 +323,7 @@ class BlobReader {
     return true;
   }
   Unpacker unpacker() const { return Unpacker(blob_.data(), blob_.size()); }
+  const std::string& blob() const { return blob_; }
 
  private:
   std::ifstream in_;
@@ -457,26 +459,47 @@ struct Decisions {
 
 // Partitions items by a 64-bit hash: in round k, the items whose hash falls in slice k go to
 // rank hash mod ranks, which groups equal keys and answers the senders. `items(visit)` calls
-// visit(hash, payload) for each of this rank's items; `decide(entries)` gets a round's items at
+// visit(hash, payload) for each of this rank's items (once: they are sorted into one scratch
+// file per slice, so memory holds one round); `decide(entries)` gets a round's items at
 // their owner as (source rank, payload) and returns the replies per source rank;
 // `apply(reply)` takes them back at the sender.
 template <class Items, class Decide, class Apply>
-void hash_partition(const parallel::Communicator& comm, std::int64_t total_items, Items items, Decide decide,
-                    Apply apply) {
+void hash_partition(const parallel::Communicator& comm, const Scratch& scratch, std::int64_t total_items, Items items,
+                    Decide decide, Apply apply) {
   const auto ranks = static_cast<std::size_t>(comm.size());
   const std::int64_t rounds =
       std::max<std::int64_t>(1, (total_items + kExchangeRecords * comm.size() - 1) / (kExchangeRecords * comm.size()));
+  const auto slice_of = [rounds](std::uint64_t hash) {
+    return static_cast<std::size_t>((static_cast<unsigned __int128>(hash >> 32) * rounds) >> 32);
+  };
+  {
+    std::vector<std::unique_ptr<BlobWriter>> slices;
+    for (std::int64_t round = 0; round < rounds; ++round)
+      slices.push_back(std::make_unique<BlobWriter>(scratch.file("slice" + std::to_string(round))));
+    items([&](std::uint64_t hash, const std::string& payload) {
+      std::string blob(reinterpret_cast<const char*>(&hash), sizeof hash);
+      slices[slice_of(hash)]->write(blob + payload);
+    });
+    for (auto& slice : slices) slice->close();
+  }
   for (std::int64_t round = 0; round < rounds; ++round) {
     std::vector<std::string> outgoing(ranks);
-    items([&](std::uint64_t hash, const std::string& payload) {
-      const auto slice = static_cast<std::int64_t>((static_cast<unsigned __int128>(hash >> 32) * rounds) >> 32);
-      if (slice != round) return;
-      std::string& out = outgoing[(hash & 0xffffffffULL) % ranks];
-      const std::uint64_t size = payload.size();
-      out.append(reinterpret_cast<const char*>(&size), sizeof size);
-      out += payload;
-    });
+    {
+      const std::string name = scratch.file("slice" + std::to_string(round));
+      BlobReader slice(name);
+      while (slice.next()) {
+        const std::string& blob = slice.blob();
+        std::uint64_t hash = 0;
+        std::memcpy(&hash, blob.data(), sizeof hash);
+        std::string& out = outgoing[(hash & 0xffffffffULL) % ranks];
+        const std::uint64_t size = blob.size() - sizeof hash;
+        out.append(reinterpret_cast<const char*>(&size), sizeof size);
+        out.append(blob, sizeof hash, std::string::npos);
+      }
+      fs::remove(name);
+    }
     const std::vector<std::string> incoming = all_to_all(comm, outgoing);
+    outgoing = {};
     std::vector<std::pair<int, std::string>> entries;
     for (std::size_t r = 0; r < ranks; ++r) {
       Unpacker in(incoming[r].data(), incoming[r].size());
@@ -676,7 +699,7 @@ void find_duplicate_sequences(const parallel::Communicator& comm, const Scratch&
                               const std::vector<InputFile>& files, std::int64_t first_record, std::int64_t total,
                               bool dedupe, Decisions& decisions, RankLog& log) {
   hash_partition(
-      comm, total,
+      comm, scratch, total,
       [&](auto visit) {
         for_each_fingerprint(scratch, first_record, [&](std::int64_t record, const Fingerprint& f) {
           Packer out;
@@ -766,7 +789,7 @@ void rename_repeated_ids(const parallel::Communicator& comm, const Scratch& scra
                          const std::vector<InputFile>& files, std::int64_t first_record, std::int64_t total,
                          Decisions& decisions, RankLog& log) {
   hash_partition(
-      comm, total,
+      comm, scratch, total,
       [&](auto visit) {
         for_each_fingerprint(scratch, first_record, [&](std::int64_t record, const Fingerprint& f) {
           if (!decisions.kept(record)) return;
