@@ -5,10 +5,10 @@
 #include <numeric>
 #include <ostream>
 
-#include "blocks.h"
 #include "bertology/error.h"
 #include "bertology/io/result_file.h"
 #include "bertology/pipeline/commands.h"
+#include "blocks.h"
 #include "progress.h"
 
 namespace bertology::pipeline {
@@ -42,9 +42,8 @@ void plan(const PlanConfig& config, const parallel::Communicator& comm, std::ost
   }
   const double total = std::accumulate(seconds.begin(), seconds.end(), 0.0);
   if (!comm.root()) return;
-  out << "plan: " << config.corpus << ": " << corpus.sequences << " sequences, " << corpus.residues
-      << " residues, " << corpus.blocks() << " blocks of " << corpus.block_size
-      << (corpus.block_size_stored ? "" : " (default)") << "\n"
+  out << "plan: " << config.corpus << ": " << corpus.sequences << " sequences, " << corpus.residues << " residues, "
+      << corpus.blocks() << " blocks of " << corpus.block_size << (corpus.block_size_stored ? "" : " (default)") << "\n"
       << "plan: block costs: " << source << "; total " << total << "\n"
       << "plan: blocks taken most expensive first by the first free rank (as `run` does)\n";
   char line[256];

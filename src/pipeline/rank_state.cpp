@@ -21,8 +21,7 @@ void write_counts(const io::File& file, const std::string& prefix, const std::ve
   for (const analysis::Counts* counts : all) {
     heads.insert(heads.end(), counts->head_counts.begin(), counts->head_counts.end());
     numerator.insert(numerator.end(), counts->background_numerator.begin(), counts->background_numerator.end());
-    denominator.insert(denominator.end(), counts->background_denominator.begin(),
-                       counts->background_denominator.end());
+    denominator.insert(denominator.end(), counts->background_denominator.begin(), counts->background_denominator.end());
     totals.push_back(counts->sequences);
     totals.push_back(counts->residues);
   }
@@ -131,15 +130,14 @@ bool CheckpointStore::empty() const { return list_states(directory_).empty(); }
 int CheckpointStore::latest_attempt() const {
   int latest = -1;
   for (const auto& [attempt, ranks] : list_states(directory_))
-    if (ranks.count(0)) latest = std::max(latest, attempt);
+    if (attempt == 0 || ranks.count(0)) latest = std::max(latest, attempt);
   return latest;
 }
 
 RankState CheckpointStore::load(int attempt, const RankState& empty, const RunFingerprint& fingerprint) const {
   RankState merged = empty;
   const auto states = list_states(directory_);
-  for (const auto& [rank, path] : states.at(attempt))
-    merged.merge(read_state(path, empty, fingerprint), path);
+  for (const auto& [rank, path] : states.at(attempt)) merged.merge(read_state(path, empty, fingerprint), path);
   return merged;
 }
 

@@ -30,14 +30,15 @@ struct RankState {
 using RunFingerprint = std::map<std::string, std::string>;
 
 // Checkpoints of one output: <directory>/attempt-NNNN.rank-NNNNN.h5. Every attempt (start or
-// resume) has a number; its rank 0 first saves the merged state of all earlier attempts, so
-// the newest attempt with a rank-0 file holds everything done before it.
+// resume) has a number. A resumed attempt's rank 0 first saves the merged state of all earlier
+// attempts, before any other rank of it can save: so the newest attempt that is 0 or has a
+// rank-0 file holds everything done before it, and older files can be deleted.
 class CheckpointStore {
  public:
   explicit CheckpointStore(std::string directory) : directory_(std::move(directory)) {}
   const std::string& directory() const { return directory_; }
   bool empty() const;
-  // Newest attempt whose rank 0 saved its state; -1 when there is none.
+  // Newest complete attempt (0, or one whose rank 0 saved its state); -1 when there is none.
   int latest_attempt() const;
   // Every state of that attempt merged; throws on a fingerprint mismatch or a block done twice.
   RankState load(int attempt, const RankState& empty, const RunFingerprint& fingerprint) const;

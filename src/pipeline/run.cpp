@@ -7,15 +7,15 @@
 // by a pure function of its lengths, counted into a fresh counter and added to the rank state
 // only when complete. The state is checkpointed every few minutes and on SIGTERM/SIGUSR1;
 // `--resume` does only the missing blocks, at any number of ranks, with bit-identical counts.
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
-#include <unistd.h>
 
 #include "batch_step.h"
-#include "blocks.h"
 #include "bertology/analysis/head_counter.h"
 #include "bertology/analysis/properties.h"
 #include "bertology/corpus/corpus_file.h"
@@ -26,6 +26,7 @@
 #include "bertology/parallel/schedule.h"
 #include "bertology/pipeline/commands.h"
 #include "bertology/version.h"
+#include "blocks.h"
 #include "fault.h"
 #include "progress.h"
 #include "provenance.h"
@@ -74,21 +75,23 @@ std::vector<std::string> default_properties(const corpus::CorpusMetadata& index)
   return properties;
 }
 
-// Fails before any work when the output or the checkpoint cannot be written.
-void check_writable(const std::string& output, const std::string& checkpoints) {
-  const fs::path directory = fs::absolute(output).parent_path();
-  require(fs::is_directory(directory), "the output directory does not exist", ErrorContext{directory.string()});
-  const fs::path probe = directory / ("." + fs::path(output).filename().string() + ".probe-" +
-                                      std::to_string(static_cast<long>(getpid())));
+// A file can be created in `directory` (probed with a hidden file, removed at once).
+void require_writable(const fs::path& directory) {
+  require(fs::is_directory(directory), "the directory does not exist", ErrorContext{directory.string()});
+  const fs::path probe = directory / (".bertology-probe-" + std::to_string(static_cast<long>(getpid())));
   {
     std::ofstream file(probe);
-    require(static_cast<bool>(file << "probe"), "cannot write in the output directory",
-            ErrorContext{directory.string()});
+    require(static_cast<bool>(file << "probe"), "cannot write in this directory", ErrorContext{directory.string()});
   }
   fs::remove(probe);
-  std::error_code error;
-  fs::create_directories(checkpoints, error);
-  require(!error, "cannot create the checkpoint directory: " + error.message(), ErrorContext{checkpoints});
+}
+
+// Fails before any work when the output or a checkpoint could not be written. The checkpoint
+// directory itself is only made by the first save, so a run that fails early leaves nothing.
+void check_writable(const std::string& output, const std::string& checkpoints) {
+  require_writable(fs::absolute(output).parent_path());
+  const fs::path directory = fs::absolute(checkpoints);
+  require_writable(fs::exists(directory) ? directory : directory.parent_path());
 }
 
 io::ResultData make_result(const analysis::Counts& counts) {
@@ -214,21 +217,20 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
   const analysis::CounterShape shape{info.layers, info.heads, config.thresholds};
   const analysis::Counts no_counts(info.layers, info.heads, config.thresholds, properties.names());
   const std::int64_t blocks = corpus.blocks();
-  const RunFingerprint fingerprint{
-      {"corpus_sha256", corpus_sha256},
-      {"weights_sha256", weights_sha256},
-      {"architecture", model::architecture_name(info.architecture)},
-      {"thresholds", number_list(config.thresholds)},
-      {"properties", join(properties.names(), ",")},
-      {"max_residues", std::to_string(batching.cut)},
-      {"contact_atom", config.contact_atom},
-      {"batch_size", std::to_string(batching.batching.max_batch_size)},
-      {"max_tokens", std::to_string(batching.batching.max_tokens)},
-      {"block_size", std::to_string(corpus.block_size)},
-      {"blocks", std::to_string(blocks)},
-      {"groups", std::to_string(config.groups)},
-      {"threads_per_rank", std::to_string(threads)},
-      {"precision", model::precision_name(load.precision)}};
+  const RunFingerprint fingerprint{{"corpus_sha256", corpus_sha256},
+                                   {"weights_sha256", weights_sha256},
+                                   {"architecture", model::architecture_name(info.architecture)},
+                                   {"thresholds", number_list(config.thresholds)},
+                                   {"properties", join(properties.names(), ",")},
+                                   {"max_residues", std::to_string(batching.cut)},
+                                   {"contact_atom", config.contact_atom},
+                                   {"batch_size", std::to_string(batching.batching.max_batch_size)},
+                                   {"max_tokens", std::to_string(batching.batching.max_tokens)},
+                                   {"block_size", std::to_string(corpus.block_size)},
+                                   {"blocks", std::to_string(blocks)},
+                                   {"groups", std::to_string(config.groups)},
+                                   {"threads_per_rank", std::to_string(threads)},
+                                   {"precision", model::precision_name(load.precision)}};
 
   // The order of blocks, from their estimated cost (the same vector on every rank).
   fault_point("plan", rank);
@@ -236,7 +238,8 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
       estimate_block_costs(reader, corpus, batching, parallel::CostModel{static_cast<double>(info.hidden)}, comm);
   const std::vector<std::int64_t> order = parallel::expensive_first(block_costs);
 
-  // Rank 0 takes over what earlier attempts did and saves it as this attempt's first state.
+  // Rank 0 takes over what earlier attempts did and, on a resume, saves it as this attempt's
+  // first state (which makes the attempt the one a later resume starts from).
   const CheckpointStore store(checkpoint_directory);
   const RankState empty_state(no_counts, config.groups);
   RankState state = empty_state;
@@ -253,13 +256,14 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
                      checkpoint_directory.c_str());
       }
     } else if (!store.empty()) {
-      require(config.force,
-              "a checkpoint of an interrupted run is here: --resume continues it, --force starts over",
+      require(config.force, "a checkpoint of an interrupted run is here: --resume continues it, --force starts over",
               ErrorContext{checkpoint_directory});
       store.remove_all();
     }
-    store.save(attempt, 0, state, fingerprint);
-    store.remove_attempts_before(attempt);
+    if (attempt > 0) {
+      store.save(attempt, 0, state, fingerprint);
+      store.remove_attempts_before(attempt);
+    }
     attempt_and_done = {attempt};
     attempt_and_done.insert(attempt_and_done.end(), state.blocks_done.begin(), state.blocks_done.end());
   }
@@ -268,8 +272,9 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
   std::vector<char> done_before(static_cast<std::size_t>(blocks), 0);
   for (std::size_t k = 1; k < attempt_and_done.size(); ++k) {
     const std::int64_t block = attempt_and_done[k];
-    require(block >= 0 && block < blocks, "checkpoint names block " + std::to_string(block) + " of " +
-                                              std::to_string(blocks), ErrorContext{checkpoint_directory});
+    require(block >= 0 && block < blocks,
+            "checkpoint names block " + std::to_string(block) + " of " + std::to_string(blocks),
+            ErrorContext{checkpoint_directory});
     done_before[static_cast<std::size_t>(block)] = 1;
   }
   std::vector<std::int64_t> todo;
@@ -285,8 +290,9 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
                  static_cast<long long>(corpus.sequences), static_cast<long long>(blocks),
                  static_cast<long long>(corpus.block_size), corpus.block_size_stored ? "" : " (default)", comm.size(),
                  threads, load.device.str().c_str(), static_cast<long long>(batching.batching.max_batch_size),
-                 batching.batching.max_tokens ? (" and " + std::to_string(batching.batching.max_tokens) + " tokens").c_str()
-                                              : "");
+                 batching.batching.max_tokens
+                     ? (" and " + std::to_string(batching.batching.max_tokens) + " tokens").c_str()
+                     : "");
     if (attempt > 0)
       std::fprintf(stderr, "run: resuming (attempt %d): %lld of %lld blocks already done\n", attempt,
                    static_cast<long long>(blocks - remaining), static_cast<long long>(blocks));
@@ -310,7 +316,7 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
       const std::int64_t block = todo[static_cast<std::size_t>(position)];
       const double block_start = seconds_now();
       fault_point("read", rank);
-      std::vector<corpus::Record> records = reader.read_range(corpus.block_begin(block), corpus.block_end(block));
+      std::vector<corpus::Record> records = reader.read_block(block);
       if (use_cb) {
         // The contact kernel reads `ca`: hand it the Cβ positions instead.
         for (auto& record : records) {
@@ -369,8 +375,8 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
       std::fprintf(stderr,
                    "run: stopped by signal %d with %lld of %lld blocks done; every rank's state is saved in %s.\n"
                    "run: continue with the same command and --resume (any number of ranks); exit status %d\n",
-                   static_cast<int>(stop_signal), static_cast<long long>(done_count[0]),
-                   static_cast<long long>(blocks), checkpoint_directory.c_str(), kInterruptedExitStatus);
+                   static_cast<int>(stop_signal), static_cast<long long>(done_count[0]), static_cast<long long>(blocks),
+                   checkpoint_directory.c_str(), kInterruptedExitStatus);
     return RunOutcome::interrupted;
   }
 
@@ -383,8 +389,7 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
     block_seconds[static_cast<std::size_t>(state.blocks_done[k])] = state.block_seconds[k];
   comm.sum(block_seconds);
   const std::vector<double> busy = comm.all_gather({timings.busy()});
-  const std::vector<double> blocks_by_rank =
-      comm.all_gather({static_cast<double>(state.blocks_done.size())});
+  const std::vector<double> blocks_by_rank = comm.all_gather({static_cast<double>(state.blocks_done.size())});
   const std::vector<std::string> hostnames = comm.gather(parallel::hostname());
   const std::vector<std::string> devices = comm.gather(load.device.str());
   timings.reduce = seconds_now() - phase;
@@ -428,8 +433,9 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
                             {"special_tokens_dropped", "first " + std::to_string(info.leading_special_tokens) +
                                                            ", last " + std::to_string(info.trailing_special_tokens)},
                             {"threshold_rule", "alpha > theta (strict), compared in float32"},
-                            {"schedule", "blocks of block_size consecutive records, most expensive first, taken "
-                                         "dynamically; batches by length inside each block"}};
+                            {"schedule",
+                             "blocks of block_size consecutive records, most expensive first, taken "
+                             "dynamically; batches by length inside each block"}};
     if (!info.weights_note.empty()) data.text_attributes["weights_note"] = info.weights_note;
     if (attempt > 0) data.text_attributes["resumed"] = "yes: " + std::to_string(attempt + 1) + " attempts";
     data.integer_attributes = {{"n_sequences", state.totals.sequences},
@@ -458,23 +464,22 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
 
   if (talk) {
     const double total = seconds_now() - start;
-    std::fprintf(
-        stderr,
-        "run: where the time went (seconds, slowest rank of %d)\n"
-        "  load      %9.3f   (model; weights hashed once)\n"
-        "  plan      %9.3f   (block costs from lengths, resume)\n"
-        "  read      %9.3f\n"
-        "  forward   %9.3f   (fastest rank %.3f)\n"
-        "  analysis  %9.3f   (%.1f%% of forward, summed over ranks)\n"
-        "  checkpoint%9.3f\n"
-        "  wait      %9.3f   (for the slowest rank)\n"
-        "  reduce    %9.3f\n  write     %9.3f\n  total     %9.3f\n"
-        "run: busy (read + forward + analysis) per rank: mean %.3f, slowest %.3f (%+.1f%%); outside forward + "
-        "analysis: %.1f%% of the wall time\n",
-        comm.size(), load_max, plan_max, read_max, forward_max, forward_min, analysis_max,
-        forward_sum > 0 ? 100.0 * analysis_sum / forward_sum : 0.0, checkpoint_max, wait_max, timings.reduce,
-        timings.write, total, busy_mean, busy_max, busy_mean > 0 ? 100.0 * (busy_max / busy_mean - 1.0) : 0.0,
-        total > 0 ? 100.0 * (total - (forward_max + analysis_max)) / total : 0.0);
+    std::fprintf(stderr,
+                 "run: where the time went (seconds, slowest rank of %d)\n"
+                 "  load      %9.3f   (model; weights hashed once)\n"
+                 "  plan      %9.3f   (block costs from lengths, resume)\n"
+                 "  read      %9.3f\n"
+                 "  forward   %9.3f   (fastest rank %.3f)\n"
+                 "  analysis  %9.3f   (%.1f%% of forward, summed over ranks)\n"
+                 "  checkpoint%9.3f\n"
+                 "  wait      %9.3f   (for the slowest rank)\n"
+                 "  reduce    %9.3f\n  write     %9.3f\n  total     %9.3f\n"
+                 "run: busy (read + forward + analysis) per rank: mean %.3f, slowest %.3f (%+.1f%%); outside forward + "
+                 "analysis: %.1f%% of the wall time\n",
+                 comm.size(), load_max, plan_max, read_max, forward_max, forward_min, analysis_max,
+                 forward_sum > 0 ? 100.0 * analysis_sum / forward_sum : 0.0, checkpoint_max, wait_max, timings.reduce,
+                 timings.write, total, busy_mean, busy_max, busy_mean > 0 ? 100.0 * (busy_max / busy_mean - 1.0) : 0.0,
+                 total > 0 ? 100.0 * (total - (forward_max + analysis_max)) / total : 0.0);
     std::fprintf(stderr, "run: wrote %s (%lld sequences, %lld residues)\n", config.output.c_str(),
                  static_cast<long long>(state.totals.sequences), static_cast<long long>(state.totals.residues));
   }

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <numeric>
 #include <filesystem>
+#include <numeric>
 #include <random>
 
 #include "bertology/corpus/corpus_file.h"
