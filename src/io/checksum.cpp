@@ -1,6 +1,9 @@
 #include "bertology/io/checksum.h"
 
+#include <unistd.h>
+
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <vector>
 
@@ -107,6 +110,37 @@ std::string sha256_file(const std::string& path) {
   }
   require(in.eof(), "read error", ErrorContext{path});
   return hash.hex_digest();
+}
+
+std::string sha256_file_cached(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const auto size = fs::file_size(path, error);
+  require(!error, "cannot open for reading", ErrorContext{path});
+  const auto mtime = fs::last_write_time(path).time_since_epoch().count();
+  const std::string stamp = "# bertology: size " + std::to_string(size) + " mtime " + std::to_string(mtime);
+  const std::string cache = path + ".sha256";
+  {
+    std::ifstream in(cache);
+    std::string line, stamp_line;
+    if (std::getline(in, line) && std::getline(in, stamp_line) && stamp_line == stamp && line.size() > 64 &&
+        line.find_first_not_of("0123456789abcdef") == 64)
+      return line.substr(0, 64);
+  }
+  const std::string digest = sha256_file(path);
+  // sha256sum-compatible first line; the stamp tells a later run whether the file changed.
+  const std::string temporary = cache + ".writing." + std::to_string(static_cast<long>(getpid()));
+  {
+    std::ofstream out(temporary);
+    out << digest << "  " << fs::path(path).filename().string() << "\n" << stamp << "\n";
+    if (!out) {
+      fs::remove(temporary, error);
+      return digest;  // a read-only model folder: no cache, nothing lost
+    }
+  }
+  fs::rename(temporary, cache, error);
+  if (error) fs::remove(temporary, error);
+  return digest;
 }
 
 }  // namespace bertology::io

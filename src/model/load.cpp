@@ -96,7 +96,7 @@ std::unique_ptr<Model> load_model(const LoadOptions& options) {
   setup.info.max_positions = config.max_positions;
   setup.info.leading_special_tokens = int(frame.leading.size());
   setup.info.trailing_special_tokens = int(frame.trailing.size());
-  if (options.hash_weights) setup.info.weights_sha256 = io::sha256_file(weights.path());
+  if (options.hash_weights) setup.info.weights_sha256 = io::sha256_file_cached(weights.path());
   if (config.seed)
     setup.info.weights_note = "seeded random weights (bertology make-model, seed " + std::to_string(*config.seed) +
                               "): they measure nothing biological";

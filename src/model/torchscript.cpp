@@ -164,7 +164,7 @@ std::unique_ptr<Model> load_torchscript(const LoadOptions& options) {
   setup.info.max_positions = description.max_positions;
   setup.info.leading_special_tokens = int(description.frame.leading.size());
   setup.info.trailing_special_tokens = int(description.frame.trailing.size());
-  if (options.hash_weights) setup.info.weights_sha256 = io::sha256_file(module_path);
+  if (options.hash_weights) setup.info.weights_sha256 = io::sha256_file_cached(module_path);
   setup.tokenizer = std::make_unique<VocabularyTokenizer>(description.frame, vocabulary);
   setup.device = options.device;
   setup.precision = options.precision;

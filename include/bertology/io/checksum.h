@@ -22,4 +22,9 @@ class Sha256 {
 // Streams the file; throws bertology::Error naming it when it cannot be read.
 std::string sha256_file(const std::string& path);
 
+// sha256_file, remembered in PATH.sha256 (sha256sum format plus a line with the file's size
+// and modification time) when the folder is writable: a multi-GB checkpoint is hashed once, not
+// at every run (about 4 s per GB here). A changed size or time means hashing again.
+std::string sha256_file_cached(const std::string& path);
+
 }  // namespace bertology::io
