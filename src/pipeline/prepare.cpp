@@ -16,7 +16,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -268,10 +271,13 @@ corpus::Record unpack_record(Unpacker& in) {
   return r;
 }
 
-// A private scratch directory per rank (node-local temporary space), removed on every path.
+// A private scratch directory per rank (node-local temporary space), removed on every path a
+// process survives. Ranks killed by MPI_Abort cannot clean up: the next prepare on the node
+// removes the scratch of processes that no longer exist.
 class Scratch {
  public:
   explicit Scratch(int rank) {
+    remove_abandoned();
     path_ =
         fs::temp_directory_path() / ("bertology-prepare-" + std::to_string(::getpid()) + "-" + std::to_string(rank));
     fs::create_directories(path_);
@@ -285,6 +291,19 @@ class Scratch {
   std::string file(const std::string& name) const { return (path_ / name).string(); }
 
  private:
+  static void remove_abandoned() {
+    std::error_code error;
+    for (const auto& entry : fs::directory_iterator(fs::temp_directory_path(), error)) {
+      const std::string name = entry.path().filename().string();
+      const std::string prefix = "bertology-prepare-";
+      if (name.rfind(prefix, 0) != 0) continue;
+      const long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+      if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+        std::error_code ignored;
+        fs::remove_all(entry.path(), ignored);
+      }
+    }
+  }
   fs::path path_;
 };
 
