@@ -31,11 +31,20 @@ constexpr std::size_t kRoundRecords = 1 << 16;
 constexpr std::size_t kRoundResidues = 1 << 22;
 constexpr std::size_t kRoundStringBytes = 1 << 22;
 
-// Per-residue datasets are chunked by about one block's residues (bounded both ways).
+// Per-residue datasets are chunked by about one block's residues, bounded both ways: chunks
+// too small make HDF5's chunk index large (memory and time grow with their number).
 hsize_t residue_chunk(const CorpusLayout& layout) {
   const std::int64_t blocks = std::max<std::int64_t>(1, (layout.sequences + layout.block_size - 1) / layout.block_size);
   const std::int64_t per_block = (layout.residues + blocks - 1) / blocks;
-  return static_cast<hsize_t>(std::clamp<std::int64_t>(per_block, 4096, 1 << 18));
+  return static_cast<hsize_t>(std::clamp<std::int64_t>(per_block, 1 << 14, 1 << 18));
+}
+
+// Per-record datasets are chunked by whole blocks (a block never spans two chunks), as many as
+// fit in about 64 KiB of rows, so that small blocks do not make millions of tiny chunks.
+hsize_t record_chunk(const CorpusLayout& layout, std::size_t row_bytes) {
+  const auto block_bytes = static_cast<std::size_t>(layout.block_size) * std::max<std::size_t>(1, row_bytes);
+  const std::size_t blocks_per_chunk = std::max<std::size_t>(1, (std::size_t{1} << 16) / block_bytes);
+  return static_cast<hsize_t>(blocks_per_chunk) * static_cast<hsize_t>(layout.block_size);
 }
 
 // The pieces of a record's canonical serialization (see record_digest).
@@ -218,14 +227,17 @@ CorpusWriter::CorpusWriter(const std::string& path, const CorpusLayout& layout, 
     w.file.emplace(io::File::create(w.temporary, comm));
     const io::File& file = *w.file;
     const auto n = static_cast<hsize_t>(layout.sequences), r = static_cast<hsize_t>(layout.residues);
-    const auto record_chunk = static_cast<hsize_t>(layout.block_size), chunk = residue_chunk(layout);
+    const hsize_t chunk = residue_chunk(layout);
     file.create_group("sequences");
-    io::create_fixed_strings(file, "sequences/ids", n, layout.id_bytes, record_chunk);
+    io::create_fixed_strings(file, "sequences/ids", n, layout.id_bytes, record_chunk(layout, layout.id_bytes));
     if (layout.has_sources) {
-      io::create_fixed_strings(file, "sequences/sources", n, layout.source_bytes, record_chunk);
-      io::create_fixed_strings(file, "sequences/chains", n, layout.chain_bytes, record_chunk);
+      io::create_fixed_strings(file, "sequences/sources", n, layout.source_bytes,
+                               record_chunk(layout, layout.source_bytes));
+      io::create_fixed_strings(file, "sequences/chains", n, layout.chain_bytes,
+                               record_chunk(layout, layout.chain_bytes));
     }
-    io::create_chunked_dataset<std::int64_t>(file, "sequences/offsets", {n + 1}, record_chunk);
+    io::create_chunked_dataset<std::int64_t>(file, "sequences/offsets", {n + 1},
+                                             record_chunk(layout, sizeof(std::int64_t)));
     io::create_chunked_dataset<std::uint8_t>(file, "sequences/residues", {r}, chunk);
     if (layout.has_coordinates || layout.has_cb) file.create_group("coordinates");
     if (layout.has_coordinates) {

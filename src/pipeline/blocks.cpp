@@ -15,8 +15,8 @@ std::vector<double> estimate_block_costs(const corpus::CorpusReader& reader, con
                                          const parallel::Communicator& comm) {
   const std::int64_t blocks = corpus.blocks();
   const std::int64_t first = blocks * comm.rank() / comm.size(), last = blocks * (comm.rank() + 1) / comm.size();
-  // About a million records' lengths at a time, whole blocks.
-  const std::int64_t blocks_per_piece = std::max<std::int64_t>(1, (std::int64_t{1} << 20) / corpus.block_size);
+  // The lengths of about 65,536 records at a time (whole blocks): memory independent of the corpus.
+  const std::int64_t blocks_per_piece = std::max<std::int64_t>(1, (std::int64_t{1} << 16) / corpus.block_size);
   std::vector<double> mine;
   mine.reserve(static_cast<std::size_t>(last - first));
   for (std::int64_t piece = first; piece < last; piece += blocks_per_piece) {
