@@ -61,7 +61,10 @@ if(NOT TARGET gemmi::headers)
   target_include_directories(gemmi::headers INTERFACE "${PEGTL_INCLUDE_DIR}")
 endif()
 
-find_package(ZLIB REQUIRED)  # gemmi reads gzipped structures through zlib
+find_package(ZLIB REQUIRED)  # gemmi reads gzipped structures through zlib, and FASTA .gz
+# FASTA .zst is streamed through libzstd (Debian libzstd-dev).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET GLOBAL libzstd)
 
 if(BERTOLOGY_ENABLE_TESTS)
   find_package(GTest REQUIRED)

@@ -11,7 +11,7 @@ packages=(
   libtrilinos-kokkos-dev
   libtorch-dev libopenblas0-pthread
   libgtest-dev
-  nlohmann-json3-dev
+  nlohmann-json3-dev libzstd-dev
   gemmi-dev tao-pegtl-dev
   libsentencepiece-dev
   dssp

@@ -8,7 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-$here/build/release/src/apps/bertology}
 N=${N:-300} RANKS=${RANKS:-2} LAYERS=${LAYERS:-12} HEADS=${HEADS:-12} HIDDEN=${HIDDEN:-768}
-ARCH=${ARCH:-tape_bert} THRESHOLDS=${THRESHOLDS:-0.1,0.3,0.5} BATCH=${BATCH:-8}
+ARCH=${ARCH:-tape_bert} THRESHOLDS=${THRESHOLDS:-0.1,0.3,0.5} BATCH=${BATCH:-0}
 STRUCTURES=${STRUCTURES:-/usr/share/doc/theseus/examples}
 W=${WORK:-$(mktemp -d)}
 MPIRUN=(mpirun -np "$RANKS" --oversubscribe)
@@ -22,4 +22,4 @@ mapfile -t files < <(find "$STRUCTURES" -type f -name '*.pdb*' | sort | head -n 
 "$BIN" prepare --quiet "${files[@]}" -o "$W/corpus.h5" --force
 "$BIN" info "$W/corpus.h5" | sed -n '2,4p'
 "${MPIRUN[@]}" "$BIN" run --model "$W/model" --corpus "$W/corpus.h5" --thresholds "$THRESHOLDS" \
-  --batch-size "$BATCH" -o "$W/result.h5" --force 2>&1 | grep -v "^run (rank 0 shard):"
+  --batch-size "$BATCH" -o "$W/result.h5" --force 2>&1

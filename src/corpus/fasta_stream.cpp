@@ -3,6 +3,7 @@
 #include "bertology/corpus/fasta_stream.h"
 
 #include <zlib.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -17,33 +18,58 @@ namespace {
 constexpr std::size_t kBufferBytes = 1 << 20;
 }  // namespace
 
-bool is_gzip_file(const std::string& path) {
+namespace {
+
+enum class Compression { none, gzip, zstd };
+
+Compression compression_of(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (!file) return false;
-  unsigned char magic[2] = {0, 0};
-  const bool gzip = std::fread(magic, 1, 2, file) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+  if (!file) return Compression::none;
+  unsigned char magic[4] = {0, 0, 0, 0};
+  const std::size_t got = std::fread(magic, 1, 4, file);
   std::fclose(file);
-  return gzip;
+  if (got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) return Compression::gzip;
+  if (got == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
+    return Compression::zstd;
+  return Compression::none;
 }
 
-// A plain file through stdio, or a gzip file through zlib.
+}  // namespace
+
+bool is_compressed_file(const std::string& path) { return compression_of(path) != Compression::none; }
+
+// A plain file through stdio, a gzip file through zlib, or a zstd file through libzstd's
+// streaming decoder over stdio.
 struct FastaStream::Source {
   std::FILE* plain = nullptr;
   gzFile compressed = nullptr;
+  ZSTD_DCtx* zstd = nullptr;
+  std::vector<char> zstd_input;
+  ZSTD_inBuffer zstd_in{nullptr, 0, 0};
+  std::size_t zstd_frame_left = 0;  // what the decoder still expects of the current frame
   ~Source() {
     if (plain) std::fclose(plain);
     if (compressed) gzclose(compressed);
+    if (zstd) ZSTD_freeDCtx(zstd);
   }
 };
 
 FastaStream::FastaStream(const std::string& path, std::int64_t begin, std::int64_t end)
     : path_(path), begin_(begin), end_(end), source_(new Source), buffer_(kBufferBytes, '\0') {
   require(!std::filesystem::is_directory(path), "is a directory, not a file", {path});
-  if (is_gzip_file(path)) {
-    require(begin == 0, "internal error: a gzip file cannot be read from an offset", {path});
+  const Compression compression = compression_of(path);
+  require(begin == 0 || compression == Compression::none,
+          "internal error: a compressed file cannot be read from an offset", {path});
+  if (compression == Compression::gzip) {
     source_->compressed = gzopen(path.c_str(), "rb");
     require(source_->compressed != nullptr, "cannot open file for reading", {path});
     gzbuffer(source_->compressed, 1 << 18);
+  } else if (compression == Compression::zstd) {
+    source_->plain = std::fopen(path.c_str(), "rb");
+    require(source_->plain != nullptr, "cannot open file for reading", {path});
+    source_->zstd = ZSTD_createDCtx();
+    require(source_->zstd != nullptr, "cannot start a zstd decoder", {path});
+    source_->zstd_input.resize(ZSTD_DStreamInSize());
   } else {
     source_->plain = std::fopen(path.c_str(), "rb");
     require(source_->plain != nullptr, "cannot open file for reading", {path});
@@ -61,7 +87,9 @@ FastaStream::~FastaStream() = default;
 bool FastaStream::refill() {
   buffer_offset_ += static_cast<std::int64_t>(filled_);
   position_ = 0;
-  if (source_->plain) {
+  if (source_->zstd) {
+    filled_ = read_zstd();
+  } else if (source_->plain) {
     filled_ = std::fread(buffer_.data(), 1, buffer_.size(), source_->plain);
     require(!std::ferror(source_->plain), "read error", {path_});
   } else {
@@ -72,6 +100,27 @@ bool FastaStream::refill() {
     filled_ = static_cast<std::size_t>(read);
   }
   return filled_ > 0;
+}
+
+std::size_t FastaStream::read_zstd() {
+  Source& source = *source_;
+  ZSTD_outBuffer out{buffer_.data(), buffer_.size(), 0};
+  while (out.pos == 0) {
+    if (source.zstd_in.pos == source.zstd_in.size) {
+      const std::size_t got = std::fread(source.zstd_input.data(), 1, source.zstd_input.size(), source.plain);
+      require(!std::ferror(source.plain), "read error", {path_});
+      if (got == 0) {
+        // The end of the file must also be the end of a frame: otherwise it was cut short.
+        require(source.zstd_frame_left == 0, "zstd stream ends in the middle of a frame (truncated?)", {path_});
+        return 0;
+      }
+      source.zstd_in = ZSTD_inBuffer{source.zstd_input.data(), got, 0};
+    }
+    const std::size_t left = ZSTD_decompressStream(source.zstd, &out, &source.zstd_in);
+    require(!ZSTD_isError(left), std::string("zstd: ") + ZSTD_getErrorName(left), {path_});
+    source.zstd_frame_left = left;
+  }
+  return out.pos;
 }
 
 long FastaStream::absolute_line(long local_line) const {

@@ -43,16 +43,19 @@ bool ends_with(const std::string& text, const std::string& suffix) {
 bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
 // Extensions in lower case, with the dot. ".gz" is allowed for structures (gemmi reads them
-// through zlib) and FASTA (streamed through zlib); the other text readers do not read it.
+// through zlib) and FASTA (streamed through zlib), ".zst" for FASTA (streamed through
+// libzstd); the other text readers do not read them.
 std::optional<Format> format_from_extension(const std::string& path) {
   std::string name = lower(std::filesystem::path(path).filename().string());
-  const bool compressed = ends_with(name, ".gz");
-  if (compressed) name.resize(name.size() - 3);
+  const bool gzip = ends_with(name, ".gz"), zstd = ends_with(name, ".zst");
+  if (gzip) name.resize(name.size() - 3);
+  if (zstd) name.resize(name.size() - 4);
   const std::string extension = std::filesystem::path(name).extension().string();
+  if (extension == ".fasta" || extension == ".fa" || extension == ".faa" || extension == ".fas") return Format::fasta;
+  require(!zstd, "zstd-compressed input is read for FASTA only (.fasta.zst, .fa.zst); decompress it", {path});
   if (extension == ".pdb" || extension == ".ent") return Format::pdb;
   if (extension == ".cif" || extension == ".mmcif") return Format::mmcif;
-  if (extension == ".fasta" || extension == ".fa" || extension == ".faa" || extension == ".fas") return Format::fasta;
-  require(!compressed,
+  require(!gzip,
           "gzip-compressed input is read for PDB/mmCIF and FASTA only (.pdb.gz, .cif.gz, .fasta.gz, .fa.gz); "
           "decompress it",
           {path});

@@ -91,7 +91,7 @@ std::vector<InputFile> list_inputs(const PrepareConfig& config, const parallel::
     for (const auto& path : expand_inputs(config.inputs)) {
       const corpus::Format format =
           config.format.empty() ? corpus::guess_format(path) : corpus::parse_format(config.format);
-      const bool splittable = format == corpus::Format::fasta && !corpus::is_gzip_file(path);
+      const bool splittable = format == corpus::Format::fasta && !corpus::is_compressed_file(path);
       listing += std::to_string(fs::file_size(path)) + "\t" + corpus::format_name(format) + "\t" +
                  (splittable ? "1" : "0") + "\t" + path + "\n";
     }

@@ -151,6 +151,8 @@ std::string number_list(const std::vector<double>& values) {
 RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
   const std::string start_time = utc_now();
   const double start = seconds_now();
+  // From here a stop request is kept and honoured before the first block.
+  const StopSignals signals;
   Timings timings;
   const bool talk = comm.root() && !config.quiet;
   const int rank = comm.rank();
@@ -299,7 +301,6 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
   }
 
   // The blocks, taken dynamically.
-  const StopSignals signals;
   bool interrupted = false;
   {
     parallel::SharedCounter counter(comm.get());

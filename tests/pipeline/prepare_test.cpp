@@ -2,12 +2,14 @@
 // skipped with a reason (or fatal with --strict), duplicates reported and dropped on request.
 #include <gtest/gtest.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <random>
 
 #include "bertology/corpus/corpus_file.h"
+#include "bertology/corpus/fasta_stream.h"
 #include "bertology/error.h"
 #include "bertology/io/hdf5.h"
 #include "bertology/parallel/mpi.h"
@@ -93,7 +95,7 @@ std::string generated_fasta(int records, bool repeated_ids = true) {
 
 }  // namespace
 
-TEST(Prepare, FastaPlainAndGzipGiveTheSameCorpusAtAnyNumberOfRanks) {
+TEST(Prepare, FastaPlainGzipAndZstdGiveTheSameCorpusAtAnyNumberOfRanks) {
   parallel::Communicator comm;
   const std::string work = shared_directory(comm);
   if (comm.root()) {
@@ -102,6 +104,16 @@ TEST(Prepare, FastaPlainAndGzipGiveTheSameCorpusAtAnyNumberOfRanks) {
     gzFile gz = gzopen((work + "/proteins.fasta.gz").c_str(), "wb");
     gzwrite(gz, text.data(), static_cast<unsigned>(text.size()));
     gzclose(gz);
+    // Two zstd frames, cut mid-record (as `zstd` and `cat a.zst b.zst` make them), and the
+    // same file cut short.
+    std::string zst;
+    for (const std::string& part : {text.substr(0, text.size() / 3), text.substr(text.size() / 3)}) {
+      std::string frame(ZSTD_compressBound(part.size()), '\0');
+      frame.resize(ZSTD_compress(frame.data(), frame.size(), part.data(), part.size(), 3));
+      zst += frame;
+    }
+    std::ofstream(work + "/proteins.fasta.zst", std::ios::binary) << zst;
+    std::ofstream(work + "/cut.fasta.zst", std::ios::binary) << zst.substr(0, zst.size() - 10);
   }
   comm.barrier();
   auto config = config_for(work + "/proteins.fasta", work + "/plain.h5");
@@ -110,8 +122,23 @@ TEST(Prepare, FastaPlainAndGzipGiveTheSameCorpusAtAnyNumberOfRanks) {
   config = config_for(work + "/proteins.fasta.gz", work + "/gzip.h5");
   config.block_size = 16;
   expect_same_corpus_alone_and_together(config, comm);
+  config = config_for(work + "/proteins.fasta.zst", work + "/zstd.h5");
+  config.block_size = 16;
+  expect_same_corpus_alone_and_together(config, comm);
   EXPECT_EQ(corpus::CorpusReader(work + "/plain.h5").read_metadata().content_sha256,
             corpus::CorpusReader(work + "/gzip.h5").read_metadata().content_sha256);
+  EXPECT_EQ(corpus::CorpusReader(work + "/plain.h5").read_metadata().content_sha256,
+            corpus::CorpusReader(work + "/zstd.h5").read_metadata().content_sha256);
+  if (comm.root()) {
+    corpus::FastaStream truncated(work + "/cut.fasta.zst");
+    try {
+      while (truncated.next() != corpus::FastaStream::Event::done) {
+      }
+      ADD_FAILURE() << "a truncated zstd file was read to its end without an error";
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find("cut.fasta.zst"), std::string::npos) << error.what();
+    }
+  }
 
   const auto records = read_all(work + "/plain.h5");
   ASSERT_EQ(records.size(), 600u);

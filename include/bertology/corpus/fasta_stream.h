@@ -4,7 +4,8 @@
 //
 // Several readers share one plain file by byte ranges: the reader of [begin, end) yields the
 // records whose header line starts in that range, each read to its end (past `end` when it
-// crosses it). Gzip files (detected from their first bytes) are read whole by one reader.
+// crosses it). Compressed files (gzip or zstd, detected from their first bytes) are read whole
+// by one reader.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -12,13 +13,14 @@
 
 namespace bertology::corpus {
 
-bool is_gzip_file(const std::string& path);
+// gzip or zstd, from the file's first bytes (not its name).
+bool is_compressed_file(const std::string& path);
 
 class FastaStream {
  public:
   enum class Event { header, residues, done };
 
-  // end < 0: to the end of the file. begin > 0 needs a plain (not gzip) file.
+  // end < 0: to the end of the file. begin > 0 needs a plain (not compressed) file.
   explicit FastaStream(const std::string& path, std::int64_t begin = 0, std::int64_t end = -1);
   ~FastaStream();
   FastaStream(const FastaStream&) = delete;
@@ -35,6 +37,7 @@ class FastaStream {
  private:
   struct Source;
   bool refill();
+  std::size_t read_zstd();  // decompressed bytes into buffer_; 0 at the end of the file
   void finish_record();
   Event read_header();
   [[noreturn]] void fail(const std::string& what, const std::string& record, long local_line) const;
