@@ -131,7 +131,7 @@ interrupt "kill -9 of the whole job" 2 kill-all
 
 # An existing checkpoint is never silently discarded or mixed with other settings.
 rm -rf out.h5 out.h5.checkpoint
-BERTOLOGY_FAULT=reduce@0 "${MPIRUN[@]}" -np 1 "$BIN" "${RUN[@]}" -o out.h5 >/dev/null 2>&1
+BERTOLOGY_FAULT=reduce@0 "${MPIRUN[@]}" -np 1 "$BIN" "${RUN[@]}" --checkpoint-interval 0.001 -o out.h5 >/dev/null 2>&1
 "${MPIRUN[@]}" -np 1 "$BIN" "${RUN[@]}" -o out.h5 >log 2>&1 && ko "a run without --resume ignored a checkpoint" ||
   { grep -qF -- "--resume" log && ok "a checkpoint left by a failed run is not ignored"; } || ko "checkpoint message"
 "${MPIRUN[@]}" -np 1 "$BIN" run --model slow --corpus corpus.h5 --properties aa --thresholds 0.2 --threads 1 \
