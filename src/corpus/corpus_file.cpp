@@ -522,34 +522,22 @@ void write_corpus(const std::string& path, const Dataset& data, const std::map<s
   writer.finish(provenance);
 }
 
-struct CorpusReader::Impl {
-  io::File file;
-};
+namespace {
 
-CorpusReader::CorpusReader(const std::string& path) : path_(path), impl_(new Impl{io::File::open_read(path)}) {
-  if (!impl_->file.exists("sequences/offsets") || !impl_->file.exists("sequences/residues")) {
-    delete impl_;
-    throw Error("not a bertology corpus (no /sequences/offsets); make one with `bertology prepare`",
-                ErrorContext{path});
-  }
-}
-
-CorpusReader::~CorpusReader() { delete impl_; }
-
-CorpusMetadata CorpusReader::read_metadata() const {
-  const io::File& file = impl_->file;
+// Everything a reader needs before records; read once, when the reader opens the file.
+CorpusMetadata load_metadata(const io::File& file, const std::string& path) {
   CorpusMetadata metadata;
   const auto offsets = io::dataset_shape(file, "sequences/offsets");
   const auto residues = io::dataset_shape(file, "sequences/residues");
   require(offsets.size() == 1 && offsets[0] >= 1, "/sequences/offsets must be a 1-D array of N+1 values",
-          ErrorContext{path_});
-  require(residues.size() == 1, "/sequences/residues must be a 1-D array", ErrorContext{path_});
+          ErrorContext{path});
+  require(residues.size() == 1, "/sequences/residues must be a 1-D array", ErrorContext{path});
   metadata.sequences = static_cast<std::int64_t>(offsets[0]) - 1;
   metadata.residues = static_cast<std::int64_t>(residues[0]);
   if (io::has_attribute(file, "/", "block_size")) {
     metadata.block_size = io::read_integer_attribute(file, "/", "block_size");
     metadata.block_size_stored = true;
-    require(metadata.block_size >= 1, "block_size attribute must be at least 1", ErrorContext{path_});
+    require(metadata.block_size >= 1, "block_size attribute must be at least 1", ErrorContext{path});
   }
   if (io::has_attribute(file, "/", "content_sha256"))
     metadata.content_sha256 = io::read_string_attribute(file, "/", "content_sha256");
@@ -558,7 +546,7 @@ CorpusMetadata CorpusReader::read_metadata() const {
   for (const auto& name : file.members("labels")) {
     LabelSchema schema;
     schema.name = name;
-    schema.kind = parse_kind(io::read_string_attribute(file, "labels/" + name, "kind"), path_);
+    schema.kind = parse_kind(io::read_string_attribute(file, "labels/" + name, "kind"), path);
     schema.classes = io::read_strings_attribute(file, "labels/" + name, "classes");
     if (io::has_attribute(file, "labels/" + name, "description"))
       schema.description = io::read_string_attribute(file, "labels/" + name, "description");
@@ -568,30 +556,58 @@ CorpusMetadata CorpusReader::read_metadata() const {
   return metadata;
 }
 
+}  // namespace
+
+struct CorpusReader::Impl {
+  io::File file;
+  CorpusMetadata metadata;
+  CorpusLayout layout;
+};
+
+CorpusReader::CorpusReader(const std::string& path) : path_(path), impl_(new Impl{io::File::open_read(path), {}, {}}) {
+  try {
+    require(impl_->file.exists("sequences/offsets") && impl_->file.exists("sequences/residues"),
+            "not a bertology corpus (no /sequences/offsets); make one with `bertology prepare`", ErrorContext{path});
+    impl_->metadata = load_metadata(impl_->file, path);
+    CorpusLayout& layout = impl_->layout;
+    layout.sequences = impl_->metadata.sequences;
+    layout.residues = impl_->metadata.residues;
+    layout.block_size = impl_->metadata.block_size;
+    layout.has_sources = impl_->file.exists("sequences/sources");
+    layout.has_coordinates = impl_->metadata.has_coordinates;
+    layout.has_cb = impl_->metadata.has_cb;
+    layout.schemas = impl_->metadata.schemas;
+  } catch (...) {
+    delete impl_;
+    throw;
+  }
+}
+
+CorpusReader::~CorpusReader() { delete impl_; }
+
+CorpusMetadata CorpusReader::read_metadata() const { return impl_->metadata; }
+
 namespace {
 
 // Offsets of records [begin, end] (end + 1 values), checked against each other and the residues.
-std::vector<std::int64_t> read_offsets(const io::File& file, std::int64_t begin, std::int64_t end,
-                                       const std::string& path) {
-  const auto shape = io::dataset_shape(file, "sequences/offsets");
-  require(begin >= 0 && begin <= end && static_cast<hsize_t>(end) + 1 <= shape.at(0),
+std::vector<std::int64_t> read_offsets(const io::File& file, const CorpusMetadata& metadata, std::int64_t begin,
+                                       std::int64_t end, const std::string& path) {
+  require(begin >= 0 && begin <= end && end <= metadata.sequences,
           "records [" + std::to_string(begin) + ", " + std::to_string(end) + ") do not exist", ErrorContext{path});
   const auto offsets = io::read_rows<std::int64_t>(file, "sequences/offsets",
                                                    {{static_cast<hsize_t>(begin), static_cast<hsize_t>(end) + 1}});
-  const auto residues = io::dataset_shape(file, "sequences/residues").at(0);
   if (begin == 0) require(offsets.front() == 0, "/sequences/offsets must start at 0", ErrorContext{path});
   for (std::size_t k = 0; k + 1 < offsets.size(); ++k)
     require(offsets[k] <= offsets[k + 1] && offsets[k] >= 0, "/sequences/offsets decrease",
             ErrorContext{path, "record " + std::to_string(begin + static_cast<std::int64_t>(k))});
-  require(static_cast<hsize_t>(offsets.back()) <= residues, "/sequences/offsets point past /sequences/residues",
-          ErrorContext{path});
+  require(offsets.back() <= metadata.residues, "/sequences/offsets point past /sequences/residues", ErrorContext{path});
   return offsets;
 }
 
 }  // namespace
 
 std::vector<std::int64_t> CorpusReader::read_lengths(std::int64_t begin, std::int64_t end) const {
-  const auto offsets = read_offsets(impl_->file, begin, end, path_);
+  const auto offsets = read_offsets(impl_->file, impl_->metadata, begin, end, path_);
   std::vector<std::int64_t> lengths(offsets.size() - 1);
   for (std::size_t r = 0; r < lengths.size(); ++r) lengths[r] = offsets[r + 1] - offsets[r];
   return lengths;
@@ -599,8 +615,8 @@ std::vector<std::int64_t> CorpusReader::read_lengths(std::int64_t begin, std::in
 
 std::vector<Record> CorpusReader::read_range(std::int64_t begin, std::int64_t end) const {
   const io::File& file = impl_->file;
-  const CorpusMetadata metadata = read_metadata();
-  const auto offsets = read_offsets(file, begin, end, path_);
+  const CorpusMetadata& metadata = impl_->metadata;
+  const auto offsets = read_offsets(file, metadata, begin, end, path_);
   const std::vector<std::pair<hsize_t, hsize_t>> residue_range{
       {static_cast<hsize_t>(offsets.front()), static_cast<hsize_t>(offsets.back())}};
   std::vector<hsize_t> rows;
@@ -660,21 +676,10 @@ std::vector<Record> CorpusReader::read_range(std::int64_t begin, std::int64_t en
 
 namespace bertology::corpus {
 
-CorpusLayout CorpusReader::layout() const {
-  const CorpusMetadata metadata = read_metadata();
-  CorpusLayout layout;
-  layout.sequences = metadata.sequences;
-  layout.residues = metadata.residues;
-  layout.block_size = metadata.block_size;
-  layout.has_sources = impl_->file.exists("sequences/sources");
-  layout.has_coordinates = metadata.has_coordinates;
-  layout.has_cb = metadata.has_cb;
-  layout.schemas = metadata.schemas;
-  return layout;
-}
+CorpusLayout CorpusReader::layout() const { return impl_->layout; }
 
 std::vector<Record> CorpusReader::read_block(std::int64_t block) const {
-  const CorpusMetadata metadata = read_metadata();
+  const CorpusMetadata& metadata = impl_->metadata;
   require(block >= 0 && block < metadata.blocks(),
           "block " + std::to_string(block) + " does not exist (" + std::to_string(metadata.blocks()) + " blocks)",
           ErrorContext{path_});
@@ -683,7 +688,7 @@ std::vector<Record> CorpusReader::read_block(std::int64_t block) const {
   const auto row = static_cast<hsize_t>(block);
   const auto stored = io::read_rows<std::uint8_t>(impl_->file, "blocks/sha256", {{row, row + 1}});
   require(stored.size() == 32, "/blocks/sha256 must have 32 bytes per block", ErrorContext{path_});
-  const CorpusLayout shape = layout();
+  const CorpusLayout& shape = impl_->layout;
   io::Sha256 hash;
   for (const auto& record : records) {
     const Digest digest = record_digest(record, shape);
