@@ -27,7 +27,7 @@ inline constexpr std::string_view masked_grey = "#d9d9d9";
 // Text for XML/HTML character data and attribute values: & < > " ' become entities.
 std::string escape(std::string_view text);
 
-// Numbers for people: at most `digits` significant digits, no trailing zeros ("0.12", "3", "1.2e-05").
+// Numbers for people: at most `digits` significant digits, no trailing zeros ("0.12", "3", "1230", "1.2e-5").
 std::string number(double value, int digits = 3);
 
 // A layer × head matrix as in figures 2/3 of Vig et al. (ICLR 2021): layer 1 at the top.
