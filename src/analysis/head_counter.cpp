@@ -39,6 +39,35 @@ ErrorContext row_context(const BatchRow& row, std::size_t index) {
   return ErrorContext{"", row.record ? row.record->id : "#" + std::to_string(index), 0};
 }
 
+// A reproducible stream of draws for one record's null permutation k: it depends only on the
+// seed, the record's id and residues, and k, so any rank and block order gives the same null.
+class NullStream {
+ public:
+  NullStream(std::uint64_t seed, const corpus::Record& record, int k) : state_(seed) {
+    for (char c : record.id) mix(static_cast<unsigned char>(c));
+    mix(0xff);
+    for (char c : record.sequence) mix(static_cast<unsigned char>(c));
+    mix(static_cast<std::uint64_t>(k) + 1);
+  }
+  // Uniform in [0, bound) for bound ≥ 1, by rejection (no modulo bias, no library-defined mapping).
+  std::uint64_t below(std::uint64_t bound) {
+    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
+    std::uint64_t draw = next();
+    while (draw >= limit) draw = next();
+    return draw % bound;
+  }
+
+ private:
+  void mix(std::uint64_t value) { state_ = (state_ ^ value) * 0x100000001b3ULL + 0x9e3779b97f4a7c15ULL; }
+  std::uint64_t next() {  // splitmix64
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  std::uint64_t state_;
+};
+
 std::string device_name(const model::Device& device) {
   return device.kind == model::DeviceKind::cuda ? "cuda:" + std::to_string(device.index) : "cpu";
 }
@@ -92,13 +121,30 @@ void validate_thresholds(const std::vector<double>& thresholds) {
   }
 }
 
+NullPermutation null_permutation(std::uint64_t seed, const corpus::Record& record, int k, int residues) {
+  NullStream stream(seed, record, k);
+  NullPermutation null;
+  null.permutation.resize(residues);
+  for (int j = 0; j < residues; ++j) null.permutation[j] = j;
+  for (int j = residues - 1; j > 0; --j)
+    std::swap(null.permutation[j], null.permutation[stream.below(static_cast<std::uint64_t>(j) + 1)]);
+  if (residues >= 2 * kContactMinSeparation)
+    null.shift = kContactMinSeparation +
+                 static_cast<int>(stream.below(static_cast<std::uint64_t>(residues - 2 * kContactMinSeparation + 1)));
+  else
+    null.shift = residues / 2;
+  return null;
+}
+
 struct HeadCounter::Impl {
   CounterShape shape;
   PropertyPlan plan;
-  // Measured rows of the bins: 0 = above threshold, then contact (when measured), then the
-  // per-residue properties: the same order as Counts::head_counts.
+  // The rows of the bins are the rows of Counts::head_counts; `layout` holds no counts.
+  Counts layout;
   int measured = 0;
   int first_residue_property = 0;
+  // Contact maps per batch: the observed one, then one per null permutation.
+  int contact_maps = 0;
   Kokkos::View<float*, MemorySpace> thresholds;
   // bins(m, layer, head, b) counts the entries above exactly b + 1 thresholds (entries above
   // none are never stored); counts() turns them into "above θ_k" by suffix sums.
@@ -113,9 +159,12 @@ struct HeadCounter::Impl {
   int max_residues = 0;
   Kokkos::View<std::int64_t*, MemorySpace> first_token;
   Kokkos::View<int*, MemorySpace> residue_count;
-  // Bit j % 32 of contact(row, i, j / 32) is set when (i, j) is a contact. Packed so that a
-  // row's map stays in cache while the attention streams past it.
-  Kokkos::View<std::uint32_t***, Kokkos::LayoutRight, MemorySpace> contact;
+  // Bit j % 32 of contact(map, row, i, j / 32) is set when (i, j) is a contact. Packed so that
+  // a row's map stays in cache while the attention streams past it.
+  Kokkos::View<std::uint32_t****, Kokkos::LayoutRight, MemorySpace> contact;
+  Kokkos::View<int*, MemorySpace> contact_rows;  // the bins row each contact map adds to
+  // Per batch row, its null permutations (host only: they shape the lists built for the device).
+  std::vector<std::vector<NullPermutation>> nulls;
   // The measured rows each key residue adds to, as lists: residue (row, j) owns
   // property_rows[property_offsets(row * max_residues + j) ...].
   Kokkos::View<int*, MemorySpace> property_offsets;
@@ -135,7 +184,15 @@ HeadCounter::HeadCounter(CounterShape shape, PropertyPlan plan) : impl_(std::mak
   s.shape = std::move(shape);
   s.plan = std::move(plan);
   s.first_residue_property = s.plan.contact ? 2 : 1;
-  s.measured = s.first_residue_property + static_cast<int>(s.plan.residues.size());
+  s.layout = Counts(s.shape.layers, s.shape.heads, s.shape.thresholds, s.plan);
+  s.layout.head_counts.clear();
+  s.measured = s.layout.rows();
+  s.contact_maps = s.plan.contact ? 1 + s.plan.null_permutations : 0;
+  s.contact_rows = Kokkos::View<int*, MemorySpace>("bertology::contact_rows", s.contact_maps);
+  auto contact_rows_host = Kokkos::create_mirror_view(s.contact_rows);
+  for (int c = 0; c < s.contact_maps; ++c)
+    contact_rows_host(c) = c == 0 ? s.layout.property_row(0) : s.layout.null_row(c - 1, s.layout.property_row(0));
+  Kokkos::deep_copy(s.contact_rows, contact_rows_host);
 
   const int thresholds = static_cast<int>(s.shape.thresholds.size());
   s.thresholds = Kokkos::View<float*, MemorySpace>("bertology::thresholds", thresholds);
@@ -144,8 +201,8 @@ HeadCounter::HeadCounter(CounterShape shape, PropertyPlan plan) : impl_(std::mak
   Kokkos::deep_copy(s.thresholds, thresholds_host);
 
   s.bins = decltype(s.bins)("bertology::bins", s.measured, s.shape.layers, s.shape.heads, thresholds);
-  s.background_numerator.assign(s.measured - 1, 0);
-  s.background_denominator.assign(s.measured - 1, 0);
+  s.background_numerator.assign(s.layout.properties.size(), 0);
+  s.background_denominator.assign(s.layout.properties.size(), 0);
 }
 
 HeadCounter::~HeadCounter() = default;
@@ -188,27 +245,51 @@ void HeadCounter::begin_batch(const std::vector<BatchRow>& rows) {
   Kokkos::deep_copy(s.residue_count, count_host);
   s.sequences += batch;
 
+  s.nulls.assign(batch, {});
+  for (int r = 0; r < batch; ++r)
+    for (int k = 0; k < s.plan.null_permutations; ++k)
+      s.nulls[r].push_back(null_permutation(s.plan.null_seed, *rows[r].record, k, static_cast<int>(rows[r].residues)));
+
   s.prepare_residue_properties();
   s.prepare_contacts();
   s.row_bins = decltype(s.row_bins)(Kokkos::view_alloc("bertology::row_bins", Kokkos::WithoutInitializing), batch,
                                     s.shape.heads, s.measured, s.shape.thresholds.size());
 }
 
-// Lists, for every key residue, the measured rows it adds to, and adds the residues to the
-// per-residue backgrounds. Built on the host from the records, copied once per batch.
+// Lists, for every key residue, the measured rows it adds to (its properties, the labels known
+// there, and the same for each null permutation), and adds the residues to the per-residue
+// backgrounds. Built on the host from the records, copied once per batch.
 void HeadCounter::Impl::prepare_residue_properties() {
   const int batch = static_cast<int>(rows.size());
   const int background_first = first_residue_property - 1;
+  const std::vector<std::string>& known = layout.known_labels;
   std::vector<int> offsets{0};
   std::vector<int> property_rows_host;
   for (int r = 0; r < batch; ++r) {
     const corpus::Record& record = *rows[r].record;
+    const auto label_values = [&record](const std::string& name) -> const std::vector<std::int8_t>* {
+      const auto found = record.labels.find(name);
+      return found == record.labels.end() ? nullptr : &found->second;
+    };
     std::vector<const std::vector<std::int8_t>*> labels;
-    for (const auto& property : plan.residues) {
-      const auto found = record.labels.find(property.label);
-      labels.push_back(
-          property.source == ResidueProperty::Source::label && found != record.labels.end() ? &found->second : nullptr);
-    }
+    for (const auto& property : plan.residues)
+      labels.push_back(property.source == ResidueProperty::Source::label ? label_values(property.label) : nullptr);
+    std::vector<const std::vector<std::int8_t>*> known_values;
+    for (const auto& name : known) known_values.push_back(label_values(name));
+
+    // The rows residue `source` of this record adds to, offset by `row_offset` (0 = observed).
+    const auto add_rows = [&](int source, const auto& to_row) {
+      for (std::size_t p = 0; p < plan.residues.size(); ++p) {
+        const ResidueProperty& property = plan.residues[p];
+        const bool has_property = property.source == ResidueProperty::Source::amino_acid
+                                      ? record.sequence[source] == property.letter
+                                      : labels[p] != nullptr && (*labels[p])[source] == property.value;
+        if (has_property) property_rows_host.push_back(to_row(layout.property_row(first_residue_property - 1 + p)));
+      }
+      for (std::size_t d = 0; d < known.size(); ++d)
+        if (known_values[d] != nullptr && (*known_values[d])[source] != corpus::kUnknownLabel)
+          property_rows_host.push_back(to_row(layout.known_row(static_cast<int>(d))));
+    };
     for (int j = 0; j < max_residues; ++j) {
       if (j < rows[r].residues) {
         for (std::size_t p = 0; p < plan.residues.size(); ++p) {
@@ -224,8 +305,10 @@ void HeadCounter::Impl::prepare_residue_properties() {
           }
           background_denominator[background_first + p] += eligible;
           background_numerator[background_first + p] += has_property;
-          if (has_property) property_rows_host.push_back(first_residue_property + static_cast<int>(p));
         }
+        add_rows(j, [](int row) { return row; });
+        for (int k = 0; k < plan.null_permutations; ++k)
+          add_rows(nulls[r][k].permutation[j], [this, k](int row) { return layout.null_row(k, row); });
       }
       offsets.push_back(static_cast<int>(property_rows_host.size()));
     }
@@ -238,23 +321,30 @@ void HeadCounter::Impl::prepare_residue_properties() {
 }
 
 // The batch's contact maps, computed on the device from the Cα coordinates in float64, and
-// the contact background: eligible ordered pairs and those closer than 8 Å.
+// the contact background: eligible ordered pairs and those closer than 8 Å. Map 0 is the
+// observed one; map 1 + k reads the coordinates in null permutation k's shifted order.
 void HeadCounter::Impl::prepare_contacts() {
   const int batch = static_cast<int>(rows.size());
   const int width = max_residues;
-  contact = decltype(contact)("bertology::contact", plan.contact ? batch : 0, width, (width + 31) / 32);
-  if (!plan.contact || batch == 0 || width == 0) return;
+  const int maps = contact_maps;
+  contact = decltype(contact)("bertology::contact", maps, batch, width, (width + 31) / 32);
+  if (maps == 0 || batch == 0 || width == 0) return;
 
-  Kokkos::View<double***, Kokkos::LayoutRight, MemorySpace> ca("bertology::ca", batch, width, 3);
-  Kokkos::View<std::uint8_t**, Kokkos::LayoutRight, MemorySpace> present("bertology::ca_present", batch, width);
+  Kokkos::View<double****, Kokkos::LayoutRight, MemorySpace> ca("bertology::ca", maps, batch, width, 3);
+  Kokkos::View<std::uint8_t***, Kokkos::LayoutRight, MemorySpace> present("bertology::ca_present", maps, batch, width);
   auto ca_host = Kokkos::create_mirror_view(ca);
   auto present_host = Kokkos::create_mirror_view(present);
-  for (int r = 0; r < batch; ++r) {
-    const corpus::Record& record = *rows[r].record;
-    for (int j = 0; j < width; ++j) {
-      const bool has = j < rows[r].residues && !record.ca.empty() && record.ca_mask[j];
-      present_host(r, j) = has;
-      for (int d = 0; d < 3; ++d) ca_host(r, j, d) = has ? record.ca[j][d] : 0.0;
+  for (int c = 0; c < maps; ++c) {
+    for (int r = 0; r < batch; ++r) {
+      const corpus::Record& record = *rows[r].record;
+      const int residues = static_cast<int>(rows[r].residues);
+      const int shift = c == 0 ? 0 : nulls[r][c - 1].shift;
+      for (int j = 0; j < width; ++j) {
+        const int source = j < residues ? (j + shift) % residues : j;
+        const bool has = j < residues && !record.ca.empty() && record.ca_mask[source];
+        present_host(c, r, j) = has;
+        for (int d = 0; d < 3; ++d) ca_host(c, r, j, d) = has ? record.ca[source][d] : 0.0;
+      }
     }
   }
   Kokkos::deep_copy(ca, ca_host);
@@ -262,30 +352,37 @@ void HeadCounter::Impl::prepare_contacts() {
 
   const auto residue_count = this->residue_count;
   const auto contact = this->contact;
-  const int words = static_cast<int>(contact.extent(2));
-  const Kokkos::MDRangePolicy<ExecutionSpace, Kokkos::Rank<3>> pair_words({0, 0, 0}, {batch, width, words});
-  std::int64_t eligible = 0;
-  Kokkos::parallel_reduce(
-      "bertology::contact_map", pair_words,
-      KOKKOS_LAMBDA(int r, int i, int word, std::int64_t& eligible_pairs) {
+  const int words = static_cast<int>(contact.extent(3));
+  const Kokkos::MDRangePolicy<ExecutionSpace, Kokkos::Rank<4>> pair_words({0, 0, 0, 0}, {maps, batch, width, words});
+  Kokkos::parallel_for(
+      "bertology::contact_map", pair_words, KOKKOS_LAMBDA(int c, int r, int i, int word) {
         std::uint32_t bits = 0;
         for (int bit = 0; bit < 32; ++bit) {
           const int j = 32 * word + bit;
-          if (j >= width || !contact_eligible(i, j, residue_count(r), present(r, i), present(r, j))) continue;
-          eligible_pairs += 1;
-          const double dx = ca(r, i, 0) - ca(r, j, 0);
-          const double dy = ca(r, i, 1) - ca(r, j, 1);
-          const double dz = ca(r, i, 2) - ca(r, j, 2);
+          if (j >= width || !contact_eligible(i, j, residue_count(r), present(c, r, i), present(c, r, j))) continue;
+          const double dx = ca(c, r, i, 0) - ca(c, r, j, 0);
+          const double dy = ca(c, r, i, 1) - ca(c, r, j, 1);
+          const double dz = ca(c, r, i, 2) - ca(c, r, j, 2);
           if (Kokkos::Experimental::sqrt(dx * dx + dy * dy + dz * dz) < kContactAngstrom) bits |= 1u << bit;
         }
-        contact(r, i, word) = bits;
+        contact(c, r, i, word) = bits;
+      });
+  const Kokkos::MDRangePolicy<ExecutionSpace, Kokkos::Rank<3>> observed_words({0, 0, 0}, {batch, width, words});
+  std::int64_t eligible = 0;
+  Kokkos::parallel_reduce(
+      "bertology::contact_eligible", observed_words,
+      KOKKOS_LAMBDA(int r, int i, int word, std::int64_t& eligible_pairs) {
+        for (int bit = 0; bit < 32; ++bit) {
+          const int j = 32 * word + bit;
+          eligible_pairs += j < width && contact_eligible(i, j, residue_count(r), present(0, r, i), present(0, r, j));
+        }
       },
       eligible);
   std::int64_t contacts = 0;
   Kokkos::parallel_reduce(
-      "bertology::contact_background", pair_words,
+      "bertology::contact_background", observed_words,
       KOKKOS_LAMBDA(int r, int i, int word, std::int64_t& contact_pairs) {
-        for (std::uint32_t bits = contact(r, i, word); bits != 0; bits &= bits - 1) contact_pairs += 1;
+        for (std::uint32_t bits = contact(0, r, i, word); bits != 0; bits &= bits - 1) contact_pairs += 1;
       },
       contacts);
   background_denominator[0] += eligible;
@@ -322,7 +419,8 @@ void HeadCounter::add_layer(int layer, const model::AttentionMaps& maps) {
   const int measured = s.measured;
   const int thresholds_count = static_cast<int>(s.shape.thresholds.size());
   const int width = s.max_residues;
-  const bool count_contacts = s.plan.contact;
+  const int contact_maps = s.contact_maps;
+  const auto contact_rows = s.contact_rows;
   const auto thresholds = s.thresholds;
   const auto first_token = s.first_token;
   const auto residue_count = s.residue_count;
@@ -363,9 +461,9 @@ void HeadCounter::add_layer(int layer, const model::AttentionMaps& maps) {
               int bin = 0;  // how many thresholds beyond the lowest α is also above
               for (int k = 1; k < thresholds_count; ++k) bin += alpha > thresholds(k);
               Kokkos::atomic_increment(&head_bins(0, bin));
-              if (count_contacts && (contact(r, i, j / 32) >> (j % 32) & 1u)) {
-                Kokkos::atomic_increment(&head_bins(1, bin));
-              }
+              for (int c = 0; c < contact_maps; ++c)
+                if (contact(c, r, i, j / 32) >> (j % 32) & 1u)
+                  Kokkos::atomic_increment(&head_bins(contact_rows(c), bin));
               const int residue = r * width + j;
               for (int q = property_offsets(residue); q < property_offsets(residue + 1); ++q) {
                 Kokkos::atomic_increment(&head_bins(property_rows(q), bin));
@@ -398,7 +496,7 @@ void HeadCounter::add_layer(int layer, const model::AttentionMaps& maps) {
 
 Counts HeadCounter::counts() const {
   const Impl& s = *impl_;
-  Counts counts(s.shape.layers, s.shape.heads, s.shape.thresholds, s.plan.names());
+  Counts counts(s.shape.layers, s.shape.heads, s.shape.thresholds, s.plan);
   const auto bins = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), s.bins);
   const int thresholds = static_cast<int>(s.shape.thresholds.size());
   for (int m = 0; m < s.measured; ++m) {

@@ -28,6 +28,27 @@ std::vector<std::string> PropertyPlan::names() const {
   return names;
 }
 
+std::vector<std::string> PropertyPlan::known_labels() const {
+  std::vector<std::string> labels;
+  for (const auto& property : residues)
+    if (property.source == ResidueProperty::Source::label &&
+        std::find(labels.begin(), labels.end(), property.label) == labels.end())
+      labels.push_back(property.label);
+  return labels;
+}
+
+std::vector<int> PropertyPlan::denominators() const {
+  const std::vector<std::string> labels = known_labels();
+  std::vector<int> denominators;
+  if (contact) denominators.push_back(-1);
+  for (const auto& property : residues) {
+    const auto found = std::find(labels.begin(), labels.end(), property.label);
+    denominators.push_back(property.source == ResidueProperty::Source::label ? static_cast<int>(found - labels.begin())
+                                                                             : -1);
+  }
+  return denominators;
+}
+
 PropertyPlan plan_properties(const std::vector<std::string>& requested, const std::vector<corpus::LabelSchema>& schemas,
                              bool corpus_has_coordinates, const std::string& letters_present) {
   PropertyPlan plan;

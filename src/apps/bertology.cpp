@@ -111,9 +111,10 @@ int prepare_command(const Invocation& call) {
       "depends on the number of ranks)")(
       "sample", po::value(&config.sample)->default_value(0)->value_name("N"),
       "keep N records drawn reproducibly (the N smallest hash(seed, record index)), in corpus order, the same at "
-      "any number of ranks; 0 = all")("seed", po::value(&config.seed)->default_value(1), "seed of --sample")("log", po::value(&config.log)->value_name("FILE"),
-                                       "per-file log of what was read and skipped (default: OUTPUT.log)")(
-      "force", po::bool_switch(&config.force), "overwrite an existing output")(
+      "any number of ranks; 0 = all")("seed", po::value(&config.seed)->default_value(1), "seed of --sample")(
+      "log", po::value(&config.log)->value_name("FILE"),
+      "per-file log of what was read and skipped (default: OUTPUT.log)")("force", po::bool_switch(&config.force),
+                                                                         "overwrite an existing output")(
       "quiet,q", po::bool_switch(&config.quiet), "no progress on stderr");
   po::positional_options_description positional;
   positional.add("input", -1);
@@ -140,8 +141,9 @@ int run_command(const Invocation& call) {
   options.add_options()("model,m", po::value(&config.model)->required()->value_name("DIR"),
                         "model folder: config.json, model.safetensors, vocab.txt (Hugging Face / TAPE layout)")(
       "arch", po::value(&config.architecture)->value_name("NAME"),
-      "architecture: tape_bert|prot_bert|prot_albert|prot_xlnet|esm2|torchscript (default: detected from config.json model_type or the folder)")(
-      "corpus,c", po::value(&config.corpus)->required()->value_name("FILE"), "corpus file from `bertology prepare`")(
+      "architecture: tape_bert|prot_bert|prot_albert|prot_xlnet|esm2|torchscript (default: detected from config.json "
+      "model_type or the folder)")("corpus,c", po::value(&config.corpus)->required()->value_name("FILE"),
+                                   "corpus file from `bertology prepare`")(
       "properties,p", po::value(&properties)->value_name("LIST"),
       "comma list of contact, binding_site, ptm, ss4, aa or any corpus label "
       "(default: everything the corpus provides)")(
@@ -160,6 +162,14 @@ int run_command(const Invocation& call) {
       "groups", po::value(&config.groups)->default_value(0),
       "also keep the counts of G groups of consecutive blocks (/groups/..., for bootstrap intervals over "
       "sequences); 0 = none")(
+      "null", po::value(&config.null_permutations)->default_value(0)->value_name("K"),
+      "null control: also count K times with every per-residue label permuted within its sequence and the "
+      "coordinates' order shifted circularly (/null/...), for permutation p-values in `report`; 0 = none")(
+      "null-seed", po::value(&config.null_seed)->default_value(1), "seed of the null permutations")(
+      "contact-precision", po::value(&config.contact_precision)->default_value("auto")->value_name("auto|on|off"),
+      "per-head contact precision: each head's map symmetrised and APC-corrected, its top L/5, L/2, L "
+      "long-range pairs (|i-j| >= 24) checked against Cβ < 8 Å contacts (/contact_precision/...); auto = when "
+      "the corpus has coordinates and the attention is in host memory")(
       "resume", po::bool_switch(&config.resume),
       "continue an interrupted run from its checkpoint (same settings, any number of ranks); without a "
       "checkpoint, start from the beginning")(
@@ -168,7 +178,8 @@ int run_command(const Invocation& call) {
       "checkpoint-interval", po::value(&config.checkpoint_interval)->default_value(300),
       "seconds between each rank's saves (0 = only when stopped); SIGTERM or SIGUSR1 saves every rank's state "
       "and exits with status 75")(
-      "precision", po::value(&config.precision)->default_value("float32"), "float32|bfloat16|float16; reduced precision is CUDA autocast with the softmax in float32")(
+      "precision", po::value(&config.precision)->default_value("float32"),
+      "float32|bfloat16|float16; reduced precision is CUDA autocast with the softmax in float32")(
       "threads", po::value(&config.threads)->default_value(0),
       "threads per rank for LibTorch and OpenBLAS (0 = SLURM_CPUS_PER_TASK, else 1); counts are bit-identical "
       "across rank counts for the same threads per rank")("force", po::bool_switch(&config.force),
@@ -200,17 +211,16 @@ int plan_command(const Invocation& call) {
   std::string ranks = "1";
   po::options_description options("Options");
   options.add_options()("corpus,c", po::value(&config.corpus)->required()->value_name("FILE"),
-                        "corpus file from `bertology prepare`")(
-      "ranks,n", po::value(&ranks)->value_name("LIST"), "comma list of rank counts to plan for (default 1)")(
+                        "corpus file from `bertology prepare`")("ranks,n", po::value(&ranks)->value_name("LIST"),
+                                                                "comma list of rank counts to plan for (default 1)")(
       "result", po::value(&config.result)->value_name("FILE"),
       "replay the measured block times of an earlier result of this corpus (/blocks/seconds)")(
       "hidden", po::value(&config.hidden)->default_value(config.hidden),
       "the model's hidden size, for the estimated cost (768 TapeBert, 1024 ProtBert, 4096 ProtAlbert)")(
       "special-tokens", po::value(&config.special_tokens)->default_value(config.special_tokens),
       "tokens the model adds to each sequence")(
-      "max-residues", po::value(&config.max_residues)->default_value(config.max_residues),
-      "as run --max-residues")("batch-size", po::value(&config.batch_size)->default_value(config.batch_size),
-                               "as run --batch-size")(
+      "max-residues", po::value(&config.max_residues)->default_value(config.max_residues), "as run --max-residues")(
+      "batch-size", po::value(&config.batch_size)->default_value(config.batch_size), "as run --batch-size")(
       "max-tokens", po::value(&config.max_tokens)->default_value(config.max_tokens), "as run --max-tokens");
   po::variables_map values;
   if (!parse(call,
@@ -235,7 +245,8 @@ int attention_command(const Invocation& call) {
       "output,o", po::value(&config.output)->required()->value_name("FILE"),
       "HDF5 file: /input_ids int64 [T], /attentions float32 [layer, head, query, key]")(
       "threads", po::value(&config.threads)->default_value(0), "LibTorch threads (0 = default)")(
-      "precision", po::value(&config.precision)->default_value("float32"), "float32|bfloat16|float16; reduced precision is CUDA autocast with the softmax in float32")(
+      "precision", po::value(&config.precision)->default_value("float32"),
+      "float32|bfloat16|float16; reduced precision is CUDA autocast with the softmax in float32")(
       "force", po::bool_switch(&config.force), "overwrite an existing output");
   po::variables_map values;
   if (!parse(call,
@@ -332,7 +343,8 @@ int bench_command(const Invocation& call) {
       "max-tokens", po::value(&config.max_tokens)->default_value(0), "padded tokens per batch (0 = no limit)")(
       "thresholds,t", po::value(&thresholds)->value_name("LIST"), "attention thresholds (default 0.1,0.3,0.5)")(
       "threads", po::value(&config.threads)->default_value(0), "threads (0 = SLURM_CPUS_PER_TASK, else 1)")(
-      "precision", po::value(&config.precision)->default_value("float32"), "float32|bfloat16|float16; reduced precision is CUDA autocast with the softmax in float32")(
+      "precision", po::value(&config.precision)->default_value("float32"),
+      "float32|bfloat16|float16; reduced precision is CUDA autocast with the softmax in float32")(
       "seed", po::value(&config.seed)->default_value(config.seed), "seed of the weights and the proteins");
   po::variables_map values;
   if (!parse(call,

@@ -17,7 +17,45 @@ int comm_rank(MPI_Comm comm) {
   return rank;
 }
 
+std::vector<hsize_t> with_leading(hsize_t leading, const ResultData& data) {
+  return {leading, static_cast<hsize_t>(data.layers), static_cast<hsize_t>(data.heads),
+          static_cast<hsize_t>(data.thresholds.size())};
+}
+
+void write_null(const File& file, const ResultData& data) {
+  if (data.null_permutations <= 0) return;
+  const auto shape = with_leading(static_cast<hsize_t>(data.null_permutations), data);
+  file.create_group("null");
+  file.create_group("null/counts");
+  file.create_group("null/known");
+  for (const auto& [label, values] : data.null_counts)
+    write_dataset(file, "null/counts/" + label, shape, values.data());
+  for (const auto& [label, values] : data.null_known_counts)
+    write_dataset(file, "null/known/" + label, shape, values.data());
+  write_attribute(file, "null", "permutations", static_cast<std::int64_t>(data.null_permutations));
+  write_attribute(file, "null", "seed", std::to_string(data.null_seed));
+  write_attribute(file, "null", "method",
+                  std::string("per-residue labels permuted within each sequence (Fisher-Yates); contacts from the "
+                              "C-alpha coordinates read in an order shifted circularly by 6 to n-6 residues"));
+}
+
+void write_contact_precision(const File& file, const ResultData& data) {
+  if (data.precision_cuts.empty()) return;
+  const std::vector<hsize_t> shape{static_cast<hsize_t>(data.layers), static_cast<hsize_t>(data.heads)};
+  file.create_group("contact_precision");
+  for (const auto& cut : data.precision_cuts) {
+    const std::string group = "contact_precision/" + cut;
+    file.create_group(group);
+    write_dataset(file, group + "/selected", shape, data.precision_selected.at(cut).data());
+    write_dataset(file, group + "/contacts", shape, data.precision_contacts.at(cut).data());
+  }
+  write_attribute(file, "contact_precision", "cuts", data.precision_cuts);
+  write_attribute(file, "contact_precision", "sequences", data.precision_sequences);
+}
+
 void write_optional_content(const File& file, const ResultData& data) {
+  write_null(file, data);
+  write_contact_precision(file, data);
   if (data.groups > 0) {
     const auto groups = static_cast<hsize_t>(data.groups);
     const std::vector<hsize_t> shape{groups, static_cast<hsize_t>(data.layers), static_cast<hsize_t>(data.heads),
@@ -27,6 +65,9 @@ void write_optional_content(const File& file, const ResultData& data) {
     file.create_group("groups/background");
     for (const auto& [label, values] : data.group_counts)
       write_dataset(file, "groups/counts/" + label, shape, values.data());
+    if (!data.group_known_counts.empty()) file.create_group("groups/known");
+    for (const auto& [label, values] : data.group_known_counts)
+      write_dataset(file, "groups/known/" + label, shape, values.data());
     write_dataset(file, "groups/sequences", {groups}, data.group_sequences.data());
     for (const auto& [label, rates] : data.group_background) {
       std::vector<std::int64_t> pairs;
@@ -58,8 +99,19 @@ void write_content(const File& file, const ResultData& data) {
   file.create_group("proportions");
   file.create_group("background");
   write_dataset(file, std::string("counts/") + kAboveThreshold, shape, data.counts.at(kAboveThreshold).data());
+  if (!data.known_counts.empty()) file.create_group("known");
+  for (const auto& [label, values] : data.known_counts) {
+    write_dataset(file, "known/" + label, shape, values.data());
+    write_attribute(file, "known/" + label, "description",
+                    "arcs above the threshold whose key residue has a known " + label +
+                        " label: the denominator of the " + label + " properties");
+  }
   for (const auto& label : data.labels) {
     write_dataset(file, "counts/" + label, shape, data.counts.at(label).data());
+    const auto denominator = data.denominator_label.find(label);
+    write_attribute(file, "counts/" + label, "denominator",
+                    denominator == data.denominator_label.end() ? std::string("counts/") + kAboveThreshold
+                                                                : "known/" + denominator->second);
     const auto proportions = data.proportions(label);
     write_dataset(file, "proportions/" + label, shape, proportions.data());
     const auto& background = data.background.at(label);
@@ -126,6 +178,42 @@ ResultData read_result(const std::string& path) {
     }
   }
   if (has_attribute(file, "/", "labels")) data.labels = read_strings_attribute(file, "/", "labels");
+  const auto full_size = data.counts[kAboveThreshold].size();
+  const auto read_counts_of = [&](const std::string& path, std::size_t multiple) {
+    auto values = read_dataset<std::int64_t>(file, path);
+    require(values.size() == multiple * full_size, "/" + path + " has the wrong shape", ErrorContext{path});
+    return values;
+  };
+  if (file.exists("known"))
+    for (const auto& label : file.members("known")) data.known_counts[label] = read_counts_of("known/" + label, 1);
+  for (const auto& label : data.labels) {
+    if (!has_attribute(file, "counts/" + label, "denominator")) continue;
+    const std::string denominator = read_string_attribute(file, "counts/" + label, "denominator");
+    if (denominator.rfind("known/", 0) != 0) continue;
+    data.denominator_label[label] = denominator.substr(6);
+    require(data.known_counts.count(denominator.substr(6)) == 1,
+            "/counts/" + label + " names the denominator /" + denominator + ", which the file lacks",
+            ErrorContext{path});
+  }
+  if (file.exists("null")) {
+    data.null_permutations = static_cast<int>(read_integer_attribute(file, "null", "permutations"));
+    data.null_seed = std::stoull(read_string_attribute(file, "null", "seed"));
+    for (const auto& label : file.members("null/counts"))
+      data.null_counts[label] = read_counts_of("null/counts/" + label, data.null_permutations);
+    for (const auto& label : file.members("null/known"))
+      data.null_known_counts[label] = read_counts_of("null/known/" + label, data.null_permutations);
+  }
+  if (file.exists("contact_precision")) {
+    data.precision_cuts = read_strings_attribute(file, "contact_precision", "cuts");
+    data.precision_sequences = read_integer_attribute(file, "contact_precision", "sequences");
+    const std::size_t heads = static_cast<std::size_t>(data.layers) * data.heads;
+    for (const auto& cut : data.precision_cuts) {
+      data.precision_selected[cut] = read_dataset<std::int64_t>(file, "contact_precision/" + cut + "/selected");
+      data.precision_contacts[cut] = read_dataset<std::int64_t>(file, "contact_precision/" + cut + "/contacts");
+      require(data.precision_selected[cut].size() == heads && data.precision_contacts[cut].size() == heads,
+              "/contact_precision/" + cut + " has the wrong shape", ErrorContext{path});
+    }
+  }
   if (file.exists("groups/sequences")) {
     data.group_sequences = read_dataset<std::int64_t>(file, "groups/sequences");
     data.groups = static_cast<std::int64_t>(data.group_sequences.size());
@@ -135,6 +223,9 @@ ResultData read_result(const std::string& path) {
                   static_cast<std::size_t>(data.groups) * data.counts[kAboveThreshold].size(),
               "/groups/counts/" + label + " has the wrong shape", ErrorContext{path});
     }
+    if (file.exists("groups/known"))
+      for (const auto& label : file.members("groups/known"))
+        data.group_known_counts[label] = read_counts_of("groups/known/" + label, static_cast<std::size_t>(data.groups));
     for (const auto& label : file.members("groups/background")) {
       const auto pairs = read_dataset<std::int64_t>(file, "groups/background/" + label);
       require(pairs.size() == 2 * static_cast<std::size_t>(data.groups),

@@ -7,7 +7,7 @@
 
 namespace bertology::pipeline {
 
-StepTimes run_batch(model::Model& model, analysis::HeadCounter& counter,
+StepTimes run_batch(model::Model& model, analysis::HeadCounter& counter, analysis::ContactPrecision* precision,
                     const std::vector<const corpus::Record*>& records, std::int64_t tokens, std::int64_t cut,
                     const std::string& source) {
   const model::ModelInfo& info = model.info();
@@ -36,12 +36,14 @@ StepTimes run_batch(model::Model& model, analysis::HeadCounter& counter,
   StepTimes times;
   const double prepare_start = seconds_now();
   counter.begin_batch(rows);
+  if (precision) precision->begin_batch(rows);
   times.analysis = seconds_now() - prepare_start;
   double in_callbacks = 0;  // the analysis runs inside the forward, between layers
   const double forward_start = seconds_now();
   model.forward(input, [&](int layer, const model::AttentionMaps& maps) {
     const double t = seconds_now();
     counter.add_layer(layer, maps);
+    if (precision) precision->add_layer(layer, maps);
     in_callbacks += seconds_now() - t;
   });
   times.forward = seconds_now() - forward_start - in_callbacks;

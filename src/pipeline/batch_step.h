@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "bertology/analysis/contact_precision.h"
 #include "bertology/analysis/head_counter.h"
 #include "bertology/corpus/record.h"
 #include "bertology/model/model.h"
@@ -17,8 +18,9 @@ struct StepTimes {
 };
 
 // Tokenizes the rows (cut at `cut` residues), pads them to `tokens`, runs the forward and
-// counts every layer as soon as it exists. `source` names the corpus in error messages.
-StepTimes run_batch(model::Model& model, analysis::HeadCounter& counter,
+// counts every layer as soon as it exists (and ranks its pairs, when `precision` is given).
+// `source` names the corpus in error messages.
+StepTimes run_batch(model::Model& model, analysis::HeadCounter& counter, analysis::ContactPrecision* precision,
                     const std::vector<const corpus::Record*>& records, std::int64_t tokens, std::int64_t cut,
                     const std::string& source);
 

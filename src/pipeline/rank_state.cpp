@@ -17,8 +17,12 @@ namespace {
 // The counts as flat int64 arrays in a checkpoint; thresholds and properties are part of the
 // fingerprint, so the shape is known on reading.
 void write_counts(const io::File& file, const std::string& prefix, const std::vector<const analysis::Counts*>& all) {
-  std::vector<std::int64_t> heads, numerator, denominator, totals;
+  std::vector<std::int64_t> heads, numerator, denominator, totals, precision;
   for (const analysis::Counts* counts : all) {
+    const analysis::PrecisionCounts& p = counts->precision;
+    precision.insert(precision.end(), p.selected.begin(), p.selected.end());
+    precision.insert(precision.end(), p.contacts.begin(), p.contacts.end());
+    if (p.layers > 0) precision.push_back(p.sequences);
     heads.insert(heads.end(), counts->head_counts.begin(), counts->head_counts.end());
     numerator.insert(numerator.end(), counts->background_numerator.begin(), counts->background_numerator.end());
     denominator.insert(denominator.end(), counts->background_denominator.begin(), counts->background_denominator.end());
@@ -29,6 +33,7 @@ void write_counts(const io::File& file, const std::string& prefix, const std::ve
   io::write_dataset(file, prefix + "background_numerator", {numerator.size()}, numerator.data());
   io::write_dataset(file, prefix + "background_denominator", {denominator.size()}, denominator.data());
   io::write_dataset(file, prefix + "sequences_residues", {totals.size()}, totals.data());
+  if (!precision.empty()) io::write_dataset(file, prefix + "contact_precision", {precision.size()}, precision.data());
 }
 
 void read_counts(const io::File& file, const std::string& prefix, const std::vector<analysis::Counts*>& all) {
@@ -36,7 +41,10 @@ void read_counts(const io::File& file, const std::string& prefix, const std::vec
   const auto numerator = io::read_dataset<std::int64_t>(file, prefix + "background_numerator");
   const auto denominator = io::read_dataset<std::int64_t>(file, prefix + "background_denominator");
   const auto totals = io::read_dataset<std::int64_t>(file, prefix + "sequences_residues");
-  std::size_t at_heads = 0, at_background = 0;
+  const bool has_precision = !all.empty() && all.front()->precision.layers > 0;
+  const auto precision =
+      has_precision ? io::read_dataset<std::int64_t>(file, prefix + "contact_precision") : std::vector<std::int64_t>{};
+  std::size_t at_heads = 0, at_background = 0, at_precision = 0;
   for (std::size_t k = 0; k < all.size(); ++k) {
     analysis::Counts& counts = *all[k];
     const std::size_t n = counts.head_counts.size(), p = counts.background_numerator.size();
@@ -50,7 +58,19 @@ void read_counts(const io::File& file, const std::string& prefix, const std::vec
     counts.residues = totals[2 * k + 1];
     at_heads += n;
     at_background += p;
+    if (has_precision) {
+      analysis::PrecisionCounts& pc = counts.precision;
+      const std::size_t q = pc.selected.size();
+      require(precision.size() >= at_precision + 2 * q + 1, "checkpoint contact precision has the wrong size",
+              ErrorContext{file.path()});
+      std::copy_n(precision.begin() + at_precision, q, pc.selected.begin());
+      std::copy_n(precision.begin() + at_precision + q, q, pc.contacts.begin());
+      pc.sequences = precision[at_precision + 2 * q];
+      at_precision += 2 * q + 1;
+    }
   }
+  require(precision.size() == at_precision, "checkpoint contact precision has the wrong size",
+          ErrorContext{file.path()});
   require(heads.size() == at_heads && totals.size() == 2 * all.size(), "checkpoint counts have the wrong size",
           ErrorContext{file.path()});
 }

@@ -14,8 +14,10 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <optional>
 
 #include "batch_step.h"
+#include "bertology/analysis/contact_precision.h"
 #include "bertology/analysis/head_counter.h"
 #include "bertology/analysis/properties.h"
 #include "bertology/corpus/corpus_file.h"
@@ -100,16 +102,44 @@ io::ResultData make_result(const analysis::Counts& counts) {
   data.heads = counts.heads;
   data.thresholds = counts.thresholds;
   data.labels = counts.properties;
-  const std::size_t block = static_cast<std::size_t>(counts.layers) * counts.heads * counts.thresholds.size();
-  auto slice = [&](std::size_t p) {
-    return std::vector<std::int64_t>(counts.head_counts.begin() + p * block,
-                                     counts.head_counts.begin() + (p + 1) * block);
+  const std::size_t block = counts.row_size();
+  const auto row = [&](int r) {
+    return std::vector<std::int64_t>(counts.head_counts.begin() + r * block,
+                                     counts.head_counts.begin() + (r + 1) * block);
   };
-  data.counts["above_threshold"] = slice(0);
-  for (std::size_t p = 0; p < counts.properties.size(); ++p) {
-    data.counts[counts.properties[p]] = slice(p + 1);
-    data.background[counts.properties[p]] =
-        io::BackgroundRate{counts.background_numerator[p], counts.background_denominator[p]};
+  const auto null_rows = [&](int observed_row) {
+    std::vector<std::int64_t> values;
+    for (int k = 0; k < counts.null_permutations; ++k) {
+      const auto part = row(counts.null_row(k, observed_row));
+      values.insert(values.end(), part.begin(), part.end());
+    }
+    return values;
+  };
+  data.counts["above_threshold"] = row(0);
+  data.null_permutations = counts.null_permutations;
+  for (int p = 0; p < static_cast<int>(counts.properties.size()); ++p) {
+    const std::string& name = counts.properties[p];
+    data.counts[name] = row(counts.property_row(p));
+    data.background[name] = io::BackgroundRate{counts.background_numerator[p], counts.background_denominator[p]};
+    if (counts.denominators[p] >= 0) data.denominator_label[name] = counts.known_labels[counts.denominators[p]];
+    if (counts.null_permutations > 0) data.null_counts[name] = null_rows(counts.property_row(p));
+  }
+  for (int d = 0; d < static_cast<int>(counts.known_labels.size()); ++d) {
+    data.known_counts[counts.known_labels[d]] = row(counts.known_row(d));
+    if (counts.null_permutations > 0) data.null_known_counts[counts.known_labels[d]] = null_rows(counts.known_row(d));
+  }
+  const analysis::PrecisionCounts& precision = counts.precision;
+  if (precision.layers > 0) {
+    const std::size_t heads = static_cast<std::size_t>(precision.layers) * precision.heads;
+    for (std::size_t c = 0; c < analysis::PrecisionCounts::cuts().size(); ++c) {
+      const std::string& cut = analysis::PrecisionCounts::cuts()[c];
+      data.precision_cuts.push_back(cut);
+      data.precision_selected[cut].assign(precision.selected.begin() + c * heads,
+                                          precision.selected.begin() + (c + 1) * heads);
+      data.precision_contacts[cut].assign(precision.contacts.begin() + c * heads,
+                                          precision.contacts.begin() + (c + 1) * heads);
+    }
+    data.precision_sequences = precision.sequences;
   }
   return data;
 }
@@ -121,6 +151,8 @@ void add_groups(io::ResultData& data, const std::vector<analysis::Counts>& group
     for (const auto& [label, values] : part.counts)
       data.group_counts[label].insert(data.group_counts[label].end(), values.begin(), values.end());
     for (const auto& [label, rate] : part.background) data.group_background[label].push_back(rate);
+    for (const auto& [label, values] : part.known_counts)
+      data.group_known_counts[label].insert(data.group_known_counts[label].end(), values.begin(), values.end());
     data.group_sequences.push_back(group.sequences);
   }
 }
@@ -134,6 +166,13 @@ void reduce(analysis::Counts& counts, const parallel::Communicator& comm) {
   comm.sum(totals);
   counts.sequences = totals[0];
   counts.residues = totals[1];
+  if (counts.precision.layers > 0) {
+    comm.sum(counts.precision.selected);
+    comm.sum(counts.precision.contacts);
+    std::vector<std::int64_t> sequences{counts.precision.sequences};
+    comm.sum(sequences);
+    counts.precision.sequences = sequences[0];
+  }
 }
 
 std::string number_list(const std::vector<double>& values) {
@@ -166,6 +205,9 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
           "--contact-atom must be ca or cb, not '" + config.contact_atom + "'");
   require(config.batch_size >= 0 && config.max_tokens >= 0, "--batch-size and --max-tokens must not be negative");
   require(config.groups >= 0, "--groups must not be negative");
+  require(config.null_permutations >= 0, "--null must not be negative");
+  require(config.contact_precision == "auto" || config.contact_precision == "on" || config.contact_precision == "off",
+          "--contact-precision must be auto, on or off, not '" + config.contact_precision + "'");
   require(config.checkpoint_interval >= 0, "--checkpoint-interval must not be negative");
   analysis::validate_thresholds(config.thresholds);
   const std::string checkpoint_directory =
@@ -197,9 +239,17 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
   require(!use_cb || corpus.has_cb,
           "--contact-atom cb needs Cβ coordinates (/coordinates/cb), which only structure inputs provide",
           ErrorContext{config.corpus});
-  const analysis::PropertyPlan properties =
+  analysis::PropertyPlan properties =
       analysis::plan_properties(config.properties_given ? config.properties : default_properties(corpus),
                                 corpus.schemas, corpus.has_coordinates, corpus.letters);
+  properties.null_permutations = config.null_permutations;
+  properties.null_seed = config.null_seed;
+  const bool host_attention = load.device.kind == model::DeviceKind::cpu;
+  require(config.contact_precision != "on" || corpus.has_coordinates,
+          "--contact-precision on needs coordinates, and this corpus has none", ErrorContext{config.corpus});
+  require(config.contact_precision != "on" || host_attention,
+          "--contact-precision on ranks pairs on the host, and the attention is on " + load.device.str());
+  const bool contact_precision = config.contact_precision != "off" && corpus.has_coordinates && host_attention;
   std::string corpus_sha256 = corpus.content_sha256;
   if (corpus_sha256.empty()) {
     // A corpus from before stored checksums: hash the file once.
@@ -217,22 +267,26 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
   batching.batching.max_tokens = config.batch_size > 0 || !gpu ? config.max_tokens : 16384;
 
   const analysis::CounterShape shape{info.layers, info.heads, config.thresholds};
-  const analysis::Counts no_counts(info.layers, info.heads, config.thresholds, properties.names());
+  analysis::Counts no_counts(info.layers, info.heads, config.thresholds, properties);
+  if (contact_precision) no_counts.precision = analysis::PrecisionCounts(info.layers, info.heads);
   const std::int64_t blocks = corpus.blocks();
-  const RunFingerprint fingerprint{{"corpus_sha256", corpus_sha256},
-                                   {"weights_sha256", weights_sha256},
-                                   {"architecture", model::architecture_name(info.architecture)},
-                                   {"thresholds", number_list(config.thresholds)},
-                                   {"properties", join(properties.names(), ",")},
-                                   {"max_residues", std::to_string(batching.cut)},
-                                   {"contact_atom", config.contact_atom},
-                                   {"batch_size", std::to_string(batching.batching.max_batch_size)},
-                                   {"max_tokens", std::to_string(batching.batching.max_tokens)},
-                                   {"block_size", std::to_string(corpus.block_size)},
-                                   {"blocks", std::to_string(blocks)},
-                                   {"groups", std::to_string(config.groups)},
-                                   {"threads_per_rank", std::to_string(threads)},
-                                   {"precision", model::precision_name(load.precision)}};
+  const RunFingerprint fingerprint{
+      {"corpus_sha256", corpus_sha256},
+      {"weights_sha256", weights_sha256},
+      {"architecture", model::architecture_name(info.architecture)},
+      {"thresholds", number_list(config.thresholds)},
+      {"properties", join(properties.names(), ",")},
+      {"max_residues", std::to_string(batching.cut)},
+      {"contact_atom", config.contact_atom},
+      {"batch_size", std::to_string(batching.batching.max_batch_size)},
+      {"max_tokens", std::to_string(batching.batching.max_tokens)},
+      {"block_size", std::to_string(corpus.block_size)},
+      {"blocks", std::to_string(blocks)},
+      {"groups", std::to_string(config.groups)},
+      {"null", std::to_string(config.null_permutations) + " permutations, seed " + std::to_string(config.null_seed)},
+      {"contact_precision", contact_precision ? "yes" : "no"},
+      {"threads_per_rank", std::to_string(threads)},
+      {"precision", model::precision_name(load.precision)}};
 
   // The order of blocks, from their estimated cost (the same vector on every rank).
   fault_point("plan", rank);
@@ -330,12 +384,15 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
       timings.read += seconds_now() - block_start;
 
       analysis::HeadCounter counter_of_block(shape, properties);
+      std::optional<analysis::ContactPrecision> precision_of_block;
+      if (contact_precision) precision_of_block.emplace(info.layers, info.heads);
       for (const parallel::Batch& batch : batching.batches(lengths)) {
         if (stop_signal) break;
         std::vector<const corpus::Record*> rows;
         for (std::int64_t k : batch.records) rows.push_back(&records[static_cast<std::size_t>(k)]);
         fault_point("forward", rank);
-        const StepTimes step = run_batch(*model, counter_of_block, rows, batch.tokens, batching.cut, config.corpus);
+        const StepTimes step = run_batch(*model, counter_of_block, precision_of_block ? &*precision_of_block : nullptr,
+                                         rows, batch.tokens, batching.cut, config.corpus);
         timings.forward += step.forward;
         timings.analysis += step.analysis;
       }
@@ -343,8 +400,9 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
         interrupted = true;
         break;
       }
-      state.add_block(block, group_of(block, blocks, config.groups), counter_of_block.counts(),
-                      seconds_now() - block_start);
+      analysis::Counts block_counts = counter_of_block.counts();
+      if (precision_of_block) block_counts.precision = precision_of_block->counts();
+      state.add_block(block, group_of(block, blocks, config.groups), block_counts, seconds_now() - block_start);
       if (config.checkpoint_interval > 0 && seconds_now() - last_save >= config.checkpoint_interval) {
         const double t = seconds_now();
         fault_point("checkpoint", rank);
@@ -434,11 +492,20 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
                             {"special_tokens_dropped", "first " + std::to_string(info.leading_special_tokens) +
                                                            ", last " + std::to_string(info.trailing_special_tokens)},
                             {"threshold_rule", "alpha > theta (strict), compared in float32"},
+                            {"denominators",
+                             "a property of a corpus label is a share of the arcs whose key residue's label is "
+                             "known (/known/<label>); contact and amino-acid properties, of all arcs above theta"},
                             {"schedule",
                              "blocks of block_size consecutive records, most expensive first, taken "
                              "dynamically; batches by length inside each block"}};
     if (!info.weights_note.empty()) data.text_attributes["weights_note"] = info.weights_note;
     if (attempt > 0) data.text_attributes["resumed"] = "yes: " + std::to_string(attempt + 1) + " attempts";
+    data.null_seed = config.null_seed;
+    if (contact_precision)
+      data.text_attributes["contact_precision_definition"] =
+          std::string(corpus.has_cb ? "C-beta (C-alpha for glycine)" : "C-alpha (the corpus has no C-beta)") +
+          " closer than 8 A, |i-j| >= 24, both coordinates present; per head the residue map (special tokens "
+          "dropped) symmetrised (A + A^T), average-product corrected, top L/5, L/2, L pairs per sequence";
     data.integer_attributes = {{"n_sequences", state.totals.sequences},
                                {"n_residues", state.totals.residues},
                                {"ranks", comm.size()},

@@ -146,14 +146,48 @@ Batch make_batch(const std::vector<const Protein*>& proteins, int layers, int he
   return batch;
 }
 
+corpus::Record permuted_record(const corpus::Record& record, const NullPermutation& null, std::int64_t n) {
+  corpus::Record copy = record;
+  for (std::int64_t j = 0; j < n; ++j) {
+    const int source = null.permutation[j];
+    copy.sequence[j] = record.sequence[source];
+    for (auto& [name, values] : copy.labels) values[j] = record.labels.at(name)[source];
+    if (!record.ca.empty()) {
+      const std::int64_t shifted = (j + null.shift) % n;
+      copy.ca[j] = record.ca[shifted];
+      copy.ca_mask[j] = record.ca_mask[shifted];
+    }
+  }
+  return copy;
+}
+
 Counts reference_counts(const CounterShape& shape, const PropertyPlan& plan, const std::vector<Batch>& batches) {
-  Counts counts(shape.layers, shape.heads, shape.thresholds, plan.names());
-  const int contact_row = plan.contact ? 1 : 0;
-  const int first_residue_row = contact_row + 1;
+  Counts counts(shape.layers, shape.heads, shape.thresholds, plan);
+  const std::vector<std::string> known = plan.known_labels();
+  const int first_residue_property = plan.contact ? 1 : 0;
+  // Adds arc (i, j) above threshold k of `record` to the rows `to_row` maps the observed rows to.
+  const auto count_arc = [&](const corpus::Record& record, std::int64_t i, std::int64_t j, int layer, int h,
+                             std::size_t k, const auto& to_row) {
+    if (plan.contact && is_contact(record, i, j))
+      counts.head_counts[counts.index(to_row(counts.property_row(0)), layer, h, k)] += 1;
+    for (std::size_t p = 0; p < plan.residues.size(); ++p)
+      if (has_property(plan.residues[p], record, j))
+        counts.head_counts[counts.index(to_row(counts.property_row(first_residue_property + p)), layer, h, k)] += 1;
+    for (std::size_t d = 0; d < known.size(); ++d) {
+      const auto label = record.labels.find(known[d]);
+      if (label != record.labels.end() && label->second[j] != corpus::kUnknownLabel)
+        counts.head_counts[counts.index(to_row(counts.known_row(static_cast<int>(d))), layer, h, k)] += 1;
+    }
+  };
   for (const Batch& batch : batches) {
-    for (const BatchRow& row : batch.rows) {
+    std::vector<std::vector<corpus::Record>> nulls(batch.rows.size());
+    for (std::size_t r = 0; r < batch.rows.size(); ++r) {
+      const BatchRow& row = batch.rows[r];
       const corpus::Record& record = *row.record;
       const std::int64_t n = row.residues;
+      for (int k = 0; k < plan.null_permutations; ++k)
+        nulls[r].push_back(
+            permuted_record(record, null_permutation(plan.null_seed, record, k, static_cast<int>(n)), n));
       counts.sequences += 1;
       counts.residues += n;
       for (std::int64_t i = 0; i < n; ++i) {
@@ -166,8 +200,8 @@ Counts reference_counts(const CounterShape& shape, const PropertyPlan& plan, con
       }
       for (std::size_t p = 0; p < plan.residues.size(); ++p) {
         for (std::int64_t j = 0; j < n; ++j) {
-          counts.background_denominator[first_residue_row - 1 + p] += label_known(plan.residues[p], record, j);
-          counts.background_numerator[first_residue_row - 1 + p] += has_property(plan.residues[p], record, j);
+          counts.background_denominator[first_residue_property + p] += label_known(plan.residues[p], record, j);
+          counts.background_numerator[first_residue_property + p] += has_property(plan.residues[p], record, j);
         }
       }
     }
@@ -183,14 +217,10 @@ Counts reference_counts(const CounterShape& shape, const PropertyPlan& plan, con
               for (std::size_t k = 0; k < shape.thresholds.size(); ++k) {
                 if (!(alpha > static_cast<float>(shape.thresholds[k]))) continue;
                 counts.head_counts[counts.index(0, layer, h, k)] += 1;
-                if (plan.contact && is_contact(*row.record, i, j)) {
-                  counts.head_counts[counts.index(contact_row, layer, h, k)] += 1;
-                }
-                for (std::size_t p = 0; p < plan.residues.size(); ++p) {
-                  if (has_property(plan.residues[p], *row.record, j)) {
-                    counts.head_counts[counts.index(first_residue_row + p, layer, h, k)] += 1;
-                  }
-                }
+                count_arc(*row.record, i, j, layer, h, k, [](int observed) { return observed; });
+                for (int null = 0; null < plan.null_permutations; ++null)
+                  count_arc(nulls[r][null], i, j, layer, h, k,
+                            [&counts, null](int observed) { return counts.null_row(null, observed); });
               }
             }
           }

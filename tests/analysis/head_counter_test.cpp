@@ -42,14 +42,15 @@ std::vector<Batch> batches_of(const std::vector<Protein>& proteins, const std::v
 void expect_same_counts(const Counts& actual, const Counts& expected) {
   ASSERT_EQ(actual.properties, expected.properties);
   ASSERT_EQ(actual.head_counts.size(), expected.head_counts.size());
-  for (std::size_t m = 0; m <= expected.properties.size(); ++m) {
+  ASSERT_EQ(actual.known_labels, expected.known_labels);
+  ASSERT_EQ(actual.null_permutations, expected.null_permutations);
+  for (int m = 0; m < expected.rows(); ++m) {
     for (int layer = 0; layer < expected.layers; ++layer) {
       for (int h = 0; h < expected.heads; ++h) {
         for (std::size_t k = 0; k < expected.thresholds.size(); ++k) {
-          const std::size_t e = expected.index(static_cast<int>(m), layer, h, static_cast<int>(k));
+          const std::size_t e = expected.index(m, layer, h, static_cast<int>(k));
           EXPECT_EQ(actual.head_counts[e], expected.head_counts[e])
-              << (m == 0 ? std::string("above_threshold") : expected.properties[m - 1]) << " layer " << layer
-              << " head " << h << " threshold " << expected.thresholds[k];
+              << "row " << m << " layer " << layer << " head " << h << " threshold " << expected.thresholds[k];
         }
       }
     }
@@ -235,6 +236,83 @@ TEST(HeadCounter, RejectsBatchesAndMapsThatDoNotFit) {
 
   // A rejected batch leaves the counts untouched.
   EXPECT_EQ(counter.counts().sequences, 1);
+}
+
+TEST(HeadCounter, NullPermutationsMatchTheTripleLoopOnPermutedRecords) {
+  std::mt19937 random(20211);
+  const auto proteins = testing::random_proteins(random, 8, 1, 40, kLayers, kHeads, kThresholds);
+  const CounterShape shape{kLayers, kHeads, kThresholds};
+  PropertyPlan plan = full_plan(proteins);
+  plan.null_permutations = 3;
+  plan.null_seed = 99;
+  const auto batches = batches_of(proteins, {3, 1, 4});
+  const Counts expected = testing::reference_counts(shape, plan, batches);
+  expect_same_counts(testing::counted(shape, plan, batches), expected);
+  // The null rows differ from the observed ones (the permutation did something) but keep the
+  // known-label denominators' totals over layers and heads only up to the permutation.
+  int differing = 0;
+  for (int layer = 0; layer < kLayers; ++layer)
+    for (int h = 0; h < kHeads; ++h)
+      differing += expected.head_counts[expected.index(expected.property_row(1), layer, h, 0)] !=
+                   expected.head_counts[expected.index(expected.null_row(0, expected.property_row(1)), layer, h, 0)];
+  EXPECT_GT(differing, 0);
+}
+
+TEST(HeadCounter, NullPermutationIsReproduciblePerRecordAndKeepsTheLabelRate) {
+  corpus::Record record;
+  record.id = "P1";
+  record.sequence = std::string(40, 'A');
+  const NullPermutation first = null_permutation(5, record, 0, 40);
+  EXPECT_EQ(null_permutation(5, record, 0, 40).permutation, first.permutation);
+  EXPECT_NE(null_permutation(5, record, 1, 40).permutation, first.permutation);
+  EXPECT_NE(null_permutation(6, record, 0, 40).permutation, first.permutation);
+  corpus::Record other = record;
+  other.id = "P2";
+  EXPECT_NE(null_permutation(5, other, 0, 40).permutation, first.permutation);
+  std::vector<int> sorted = first.permutation;
+  std::sort(sorted.begin(), sorted.end());
+  for (int j = 0; j < 40; ++j) EXPECT_EQ(sorted[j], j);  // a permutation: every label kept once
+  for (int k = 0; k < 50; ++k) {
+    const int shift = null_permutation(5, record, k, 40).shift;
+    EXPECT_GE(shift, 6);
+    EXPECT_LE(shift, 34);
+  }
+}
+
+// Half the corpus has no ss4 labels at all: with the known-label denominator the share of
+// attention on helices is that of the labelled half; over all arcs it would be halved.
+TEST(HeadCounter, UnknownLabelsAreNeitherHitsNorMisses) {
+  const std::int64_t n = 10;
+  corpus::Record labelled, unlabelled;
+  labelled.id = "labelled";
+  unlabelled.id = "unlabelled";
+  labelled.sequence = unlabelled.sequence = std::string(n, 'A');
+  labelled.labels["ss4"].assign(n, 1);                                    // strand
+  for (std::int64_t j = 0; j < n; j += 2) labelled.labels["ss4"][j] = 0;  // helix at even positions
+  unlabelled.labels["ss4"].assign(n, corpus::kUnknownLabel);
+  Protein first, second;
+  first.record = labelled;
+  second.record = unlabelled;
+  for (Protein* protein : {&first, &second}) {
+    protein->residues = n;
+    // Every query attends with 0.5 to key 0 (helix) and key 1 (strand): above θ = 0.3 twice.
+    std::vector<float> map(static_cast<std::size_t>(n * n), 0.0f);
+    for (std::int64_t i = 0; i < n; ++i) map[i * n] = map[i * n + 1] = 0.5f;
+    protein->attention.assign(1, std::vector<std::vector<float>>(1, map));
+  }
+  const CounterShape shape{1, 1, {0.3}};
+  const PropertyPlan plan = plan_properties({"ss4"}, testing::test_schemas(), false, "A");
+  const Batch batch = testing::make_batch({&first, &second}, 1, 1);
+  const Counts counts = testing::counted(shape, plan, {batch});
+  const int helix = 0;
+  ASSERT_EQ(counts.properties[helix], "ss4_helix");
+  ASSERT_EQ(counts.known_labels, std::vector<std::string>{"ss4"});
+  EXPECT_EQ(counts.head_counts[counts.index(0, 0, 0, 0)], 40);  // 2 proteins × 10 queries × 2 keys
+  EXPECT_EQ(counts.head_counts[counts.index(counts.property_row(helix), 0, 0, 0)], 10);
+  EXPECT_EQ(counts.denominator_row(helix), counts.known_row(0));
+  EXPECT_EQ(counts.head_counts[counts.index(counts.denominator_row(helix), 0, 0, 0)], 20);  // labelled half only
+  EXPECT_EQ(counts.background_numerator[helix], 5);
+  EXPECT_EQ(counts.background_denominator[helix], 10);
 }
 
 }  // namespace

@@ -21,6 +21,18 @@ struct CounterShape {
 // ascending (also after rounding to float32, the precision they are compared in) and each in (0, 1).
 void validate_thresholds(const std::vector<double>& thresholds);
 
+// Null permutation k of one record's analysed residues: residue j takes the labels (and the
+// letter) of permutation[j] (Fisher–Yates), and the coordinates of (j + shift) mod n. The shift
+// is at least the contact separation (6) and at most n − 6, so the null's contacts are never
+// the observed ones moved by a residue or two; the contact rate is kept up to the pairs the
+// shift wraps. Depends only on the seed, the record's id and residues, and k: any rank count
+// and block order gives the same null.
+struct NullPermutation {
+  std::vector<int> permutation;
+  int shift = 0;
+};
+NullPermutation null_permutation(std::uint64_t seed, const corpus::Record& record, int k, int residues);
+
 // One batch row as the counter sees it: which record, where its first residue token is,
 // and how many residues are analysed (after the cut at the model's maximum).
 struct BatchRow {

@@ -22,6 +22,19 @@ struct PropertyPlan {
   bool contact = false;                    // pair property: Cα < 8 Å, |i-j| >= 6
   std::vector<ResidueProperty> residues;   // per-residue properties in output order
   std::vector<std::string> names() const;  // "contact" (if any) then residues[].name
+  // The corpus labels the residue properties come from, each once, in order of first use.
+  // Attention to a residue whose label is unknown is neither a hit nor a miss for it, so each
+  // of these labels has its own denominator: the arcs above θ whose key residue's label is known.
+  std::vector<std::string> known_labels() const;
+  // Per entry of names(): the index into known_labels() of its denominator, or -1 for all arcs
+  // above θ (contacts, whose missing coordinates stay in the denominator, and amino acids).
+  std::vector<int> denominators() const;
+
+  // Null control: besides the observed counts, count again with every per-residue label
+  // permuted within each sequence and the coordinates' order shifted circularly, this many
+  // times (0 = no null). Permutations depend only on the seed, the record and k.
+  int null_permutations = 0;
+  std::uint64_t null_seed = 1;
 };
 
 // Expands a request like {"contact", "binding_site", "ss4", "aa"} against the corpus:

@@ -29,7 +29,7 @@ struct PrepareConfig {
   std::int64_t block_size = 0;  // records per block (the unit of work of run); 0 = N/1024 in [4, 256]
   std::int64_t sample = 0;      // keep this many records, drawn reproducibly; 0 = all
   std::uint64_t seed = 1;       // of the sample
-  std::string log;                // per-file log; empty = <output>.log
+  std::string log;              // per-file log; empty = <output>.log
   bool force = false;
   bool quiet = false;
   std::string command_line;
@@ -53,9 +53,14 @@ struct RunConfig {
   int threads = 0;                    // per rank; 0 = SLURM_CPUS_PER_TASK, else 1
   std::string precision = "float32";  // float32|bfloat16|float16 (reduced: CUDA autocast)
   std::int64_t groups = 0;            // also keep counts per group of blocks (for bootstrap)
-  bool resume = false;                // continue from the checkpoint of an interrupted run
-  std::string checkpoint_directory;   // empty = <output>.checkpoint
-  double checkpoint_interval = 300;   // seconds between each rank's saves; 0 = only when stopped
+  int null_permutations = 0;          // null control: counts with labels permuted K times
+  std::uint64_t null_seed = 1;        // of the permutations
+  // Per-head contact precision (APC, top L/5, L/2, L long-range pairs): auto = when the corpus
+  // has coordinates and the attention is in host memory; on; off.
+  std::string contact_precision = "auto";
+  bool resume = false;               // continue from the checkpoint of an interrupted run
+  std::string checkpoint_directory;  // empty = <output>.checkpoint
+  double checkpoint_interval = 300;  // seconds between each rank's saves; 0 = only when stopped
   bool quiet = false;
   std::string command_line;
 };
@@ -70,7 +75,7 @@ constexpr int kInterruptedExitStatus = 75;  // EX_TEMPFAIL: try again (with --re
 struct PlanConfig {
   std::string corpus;
   std::vector<int> ranks{1};
-  std::string result;  // replay its /blocks/seconds (same corpus and block size)
+  std::string result;      // replay its /blocks/seconds (same corpus and block size)
   int hidden = 768;        // the model's hidden size (cost of the projections vs attention)
   int special_tokens = 2;  // tokens the model adds (2 for BERT/ALBERT/ESM/XLNet)
   std::int64_t max_residues = 510;

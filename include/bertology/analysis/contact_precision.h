@@ -1,0 +1,51 @@
+#pragma once
+// Per-head contact precision of attention, as fair-esm's contact head reads attention but one
+// head at a time: the head's map over the residues (special tokens dropped) is symmetrised,
+// corrected by the average product (APC), and its top long-range pairs are checked against
+// contacts. Pooled over the corpus as integer counts, so ranks and blocks sum exactly.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bertology/analysis/head_counter.h"
+
+namespace bertology::analysis {
+
+// Contact-prediction conventions (CASP, Rao et al. 2020): Cβ (Cα for glycine) closer than 8 Å,
+// long range |i − j| ≥ 24, pairs with a missing coordinate left out of the ranking.
+inline constexpr double kPrecisionContactAngstrom = 8.0;
+inline constexpr int kLongRangeSeparation = 24;
+
+// One head's map: n × n attention among residues, row-major with `stride` floats per row.
+// For each cut, how many of the top pairs (APC score descending, ties by (i, j) ascending) among
+// long-range pairs with both positions present are contacts. `contact(i, j)` for i < j.
+struct HeadPrecision {
+  std::int64_t selected[3] = {0, 0, 0};
+  std::int64_t contacts[3] = {0, 0, 0};
+};
+HeadPrecision head_precision(const float* map, int n, std::int64_t stride, const std::vector<std::uint8_t>& present,
+                             const std::vector<std::uint8_t>& contact);
+
+// APC-corrected symmetrised scores of an n × n map (row-major, stride floats per row), n × n:
+// s = A + Aᵀ, score_ij = s_ij − (Σ_k s_ik)(Σ_k s_kj) / Σ_kl s_kl.
+std::vector<double> apc_scores(const float* map, int n, std::int64_t stride);
+
+class ContactPrecision {
+ public:
+  ContactPrecision(int layers, int heads);
+  // Cβ coordinates where the record has them (Cα for glycine), else Cα.
+  void begin_batch(const std::vector<BatchRow>& rows);
+  // Needs the maps in host memory (the per-head ranking runs on the host).
+  void add_layer(int layer, const model::AttentionMaps& maps);
+  const PrecisionCounts& counts() const { return counts_; }
+
+ private:
+  PrecisionCounts counts_;
+  std::vector<BatchRow> rows_;
+  // Per batch row: which residues have a coordinate, and the contact map [n × n] (i < j used).
+  std::vector<std::vector<std::uint8_t>> present_;
+  std::vector<std::vector<std::uint8_t>> contact_;
+};
+
+}  // namespace bertology::analysis
