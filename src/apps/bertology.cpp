@@ -269,14 +269,24 @@ int report_command(const Invocation& call) {
       "top", po::value(&config.top)->default_value(10), "top heads per property")(
       "threshold", po::value(&config.threshold)->default_value(0.0), "θ to report (default: the one closest to 0.3)")(
       "min-arcs", po::value(&config.min_arcs)->default_value(100),
-      "heads with fewer arcs above θ cannot be top heads (paper: 100)");
+      "heads with fewer arcs above θ cannot be top heads (paper: 100)")(
+      "html", po::value(&config.html)->value_name("DIR"),
+      "also write DIR/index.html (one self-contained page: heatmaps, layer profile, amino acids vs BLOSUM62, "
+      "contact precision, every table, the provenance), DIR/figures/*.svg and DIR/heads.csv (every head's counts)")(
+      "png", po::bool_switch(&config.png), "with --html: also PNG figures (needs rsvg-convert, Debian librsvg2-bin)")(
+      "bootstrap", po::value(&config.bootstrap)->default_value(0),
+      "bootstrap resamples over the result's groups of sequences (run --groups); 0 = enough for the "
+      "Bonferroni-corrected percentiles, at least 1000")(
+      "seed", po::value(&config.seed)->default_value(1), "seed of the bootstrap");
   po::positional_options_description positional;
   positional.add("result", 1);
   po::variables_map values;
   if (!parse(call,
-             "bertology report result.h5 [--format text|csv|json]\n"
-             "Top heads per property (layer-head, 1-based), with 95% Bonferroni-corrected intervals, and "
-             "background rates.",
+             "bertology report result.h5 [--format text|csv|json] [--html DIR]\n"
+             "Top heads per property (layer-head, 1-based) with 95% Bonferroni-corrected intervals (Wilson, and a "
+             "bootstrap over groups of sequences when the run kept --groups), enrichment over the background, "
+             "permutation p-values when the run had --null, layer profiles, the amino-acid similarity against "
+             "BLOSUM62 and per-head contact precision; --html writes the figures and tables as one page.",
              options, positional, values))
     return 0;
   if (call.comm.root()) pipeline::report(config);
@@ -393,7 +403,7 @@ const std::map<std::string, std::pair<std::function<int(const Invocation&)>, con
        {prepare_command, "input files (FASTA, ProteinNet, provis JSONL, NetSurfP CSV, PDB/mmCIF) -> corpus.h5"}},
       {"run", {run_command, "corpus.h5 + model -> result.h5 (per-head attention counts; use under mpirun/srun)"}},
       {"attention", {attention_command, "one sequence -> all attention maps (checks a model against its reference)"}},
-      {"report", {report_command, "result.h5 -> top heads per property, background rates (text, CSV, JSON)"}},
+      {"report", {report_command, "result.h5 -> top heads, intervals, null p-values, figures (text, CSV, JSON, HTML)"}},
       {"dssp", {dssp_command, "our DSSP (8 states) of a PDB/mmCIF file, to compare with mkdssp"}},
       {"plan", {plan_command, "the schedule and imbalance `run` would have on N ranks (estimated or replayed)"}},
       {"info", {info_command, "summary of a corpus.h5 or result.h5"}},

@@ -72,6 +72,29 @@ std::string layer_profile(const std::vector<double>& means) {
   return line;
 }
 
+void write_text_extras(const Summary& summary, std::ostream& out) {
+  if (summary.amino_acids) {
+    const AminoAcidSummary& aa = *summary.amino_acids;
+    out << "\namino acids: attention similarity (Pearson of per-head shares over " << aa.heads << " heads, "
+        << aa.letters.size() << " letters) vs BLOSUM62: r = " << printed("%.3f", aa.correlation)
+        << " (paper: 0.73 TapeBert, 0.60-0.75 across models, -0.05 to 0.21 for random weights)\n";
+  }
+  if (summary.precision) {
+    const PrecisionSummary& precision = *summary.precision;
+    out << "\ncontact precision per head over " << precision.sequences << " sequences: " << precision.definition
+        << "\n";
+    out << printed("  %4s  %-6s", "rank", "head");
+    for (const auto& label : precision.cut_labels) out << printed("  %10s", ("P@" + label).c_str());
+    out << "\n";
+    for (std::size_t rank = 0; rank < precision.top_heads.size(); ++rank) {
+      const auto& h = precision.top_heads[rank];
+      out << printed("  %4zu  %-6s", rank + 1, head_name(h.layer, h.head).c_str());
+      for (double p : h.precision) out << printed("  %10.4f", p);
+      out << "\n";
+    }
+  }
+}
+
 void write_text(const io::ResultData& data, const ReportOptions& options, const Summary& summary, std::ostream& out) {
   if (const auto note = weights_note(data); !note.empty()) {
     const std::string rule(78, '*');
@@ -90,8 +113,13 @@ void write_text(const io::ResultData& data, const ReportOptions& options, const 
   out << "\nthreshold θ = " << shortest(summary.threshold) << ": " << summary.eligible_heads << " of " << total_heads
       << " heads have at least " << options.min_arcs << " arcs above θ; the others are masked\n";
   if (summary.eligible_heads > 0)
-    out << "intervals: " << shortest(options.confidence * 100) << "% Wilson score, Bonferroni-corrected over "
-        << summary.eligible_heads << " heads (z = " << printed("%.4f", summary.z) << ")\n";
+    out << "intervals: " << shortest(options.confidence * 100) << "%, family-wise. Conclusions rest on the "
+        << summary.interval_basis << "\n";
+  if (summary.null_permutations > 0)
+    out << "null control: " << summary.null_permutations
+        << " permutations of the labels within each sequence; p = permutation p-value, max-T adjusted over the "
+           "property's eligible heads (the smallest possible is "
+        << printed("%.3g", 1.0 / (summary.null_permutations + 1)) << ")\n";
 
   for (const auto& property : summary.properties) {
     out << "\n" << property.label << "  background ";
@@ -101,24 +129,38 @@ void write_text(const io::ResultData& data, const ReportOptions& options, const 
                      static_cast<long long>(property.background.eligible));
     else
       out << "unknown";
-    out << "\n";
+    out << "; denominator " << (property.denominator == "above_threshold" ? "all arcs above θ" : property.denominator)
+        << "; " << property.eligible_heads << " eligible heads\n";
     if (property.top_heads.empty()) {
       out << "  no eligible head\n";
       continue;
     }
-    const std::string interval_title = shortest(options.confidence * 100) + "% CI";
-    out << printed("  %4s  %-6s  %10s  %-16s  %10s  %10s\n", "rank", "head", "proportion", interval_title.c_str(),
-                   "arcs", "enrichment");
+    const bool bootstrap = summary.bootstrap_resamples > 0;
+    const bool null = summary.null_permutations > 0;
+    out << printed("  %4s  %-6s  %10s  %-16s  %-16s  %10s  %-19s", "rank", "head", "proportion", "Wilson CI",
+                   bootstrap ? "bootstrap CI" : "", "arcs", "enrichment (CI)")
+        << (null ? printed("  %8s  %8s", "null", "p (FWER)") : "") << "\n";
     for (std::size_t rank = 0; rank < property.top_heads.size(); ++rank) {
       const auto& h = property.top_heads[rank];
-      out << printed("  %4zu  %-6s  %10.4f  [%.4f, %.4f]  %10lld  ", rank + 1, head_name(h.layer, h.head).c_str(),
-                     h.proportion, h.interval.low, h.interval.high, static_cast<long long>(h.arcs))
-          << (std::isnan(h.enrichment) ? printed("%10s", "n/a") : printed("%10.2f", h.enrichment)) << "\n";
+      const Interval& enrichment = bootstrap ? h.enrichment_bootstrap : h.enrichment_interval;
+      out << printed("  %4zu  %-6s  %10.4f  [%.4f, %.4f]  ", rank + 1, head_name(h.layer, h.head).c_str(), h.proportion,
+                     h.interval.low, h.interval.high)
+          << (bootstrap ? printed("[%.4f, %.4f]", h.bootstrap.low, h.bootstrap.high) : std::string(16, ' '))
+          << printed("  %10lld  ", static_cast<long long>(h.arcs))
+          << (std::isnan(h.enrichment)
+                  ? printed("%-19s", "n/a")
+                  : printed("%-19s",
+                            printed("%.2f (%.2f-%.2f)", h.enrichment, enrichment.low, enrichment.high).c_str()))
+          << (null ? printed("  %8.4f  %8.3g", h.null_proportion, h.null_p_family) : "") << "\n";
     }
+    if (null)
+      out << "  heads above the null after correction: " << property.beats_null.size() << " of "
+          << property.eligible_heads << "\n";
     out << "  layers 1-" << data.layers << " " << layer_profile(property.layer_means) << "  best layer "
         << property.best_layer + 1 << printed(" (mean proportion %.4f)", property.layer_means[property.best_layer])
-        << "\n";
+        << printed("; centre of gravity: layer %.2f", property.centre_of_gravity) << "\n";
   }
+  write_text_extras(summary, out);
 }
 
 // RFC 4180: quote a field that holds a separator, a quote or a line break.
@@ -132,7 +174,8 @@ std::string csv_field(const std::string& text) {
 void write_csv(const io::ResultData& data, const Summary& summary, std::ostream& out) {
   const std::string note = csv_field(weights_note(data));
   out << "property,threshold,rank,head,layer,head_index,proportion,ci_low,ci_high,arcs,background,enrichment,"
-         "weights_note\n";
+         "hits,denominator,bootstrap_low,bootstrap_high,enrichment_low,enrichment_high,null_proportion,null_p,"
+         "null_p_family,weights_note\n";
   for (const auto& property : summary.properties) {
     const std::string background = shortest(property.background.rate());
     for (std::size_t rank = 0; rank < property.top_heads.size(); ++rank) {
@@ -140,12 +183,48 @@ void write_csv(const io::ResultData& data, const Summary& summary, std::ostream&
       out << csv_field(property.label) << ',' << shortest(summary.threshold) << ',' << rank + 1 << ','
           << head_name(h.layer, h.head) << ',' << h.layer + 1 << ',' << h.head + 1 << ',' << shortest(h.proportion)
           << ',' << shortest(h.interval.low) << ',' << shortest(h.interval.high) << ',' << h.arcs << ',' << background
-          << ',' << shortest(h.enrichment) << ',' << note << '\n';
+          << ',' << shortest(h.enrichment) << ',' << h.hits << ',' << property.denominator << ','
+          << shortest(h.bootstrap.low) << ',' << shortest(h.bootstrap.high) << ','
+          << shortest(summary.bootstrap_resamples > 0 ? h.enrichment_bootstrap.low : h.enrichment_interval.low) << ','
+          << shortest(summary.bootstrap_resamples > 0 ? h.enrichment_bootstrap.high : h.enrichment_interval.high) << ','
+          << shortest(h.null_proportion) << ',' << shortest(h.null_p) << ',' << shortest(h.null_p_family) << ',' << note
+          << '\n';
     }
   }
 }
 
 nlohmann::json number_or_null(double value) { return std::isnan(value) ? nlohmann::json() : nlohmann::json(value); }
+
+nlohmann::json amino_acids_json(const Summary& summary) {
+  if (!summary.amino_acids) return nullptr;
+  const AminoAcidSummary& aa = *summary.amino_acids;
+  nlohmann::json similarity = nlohmann::json::array(), blosum = nlohmann::json::array();
+  for (std::size_t e = 0; e < aa.similarity.size(); ++e) {
+    similarity.push_back(number_or_null(aa.similarity[e]));
+    blosum.push_back(number_or_null(aa.blosum[e]));
+  }
+  return {{"letters", aa.letters},
+          {"heads", aa.heads},
+          {"correlation_with_blosum62", number_or_null(aa.correlation)},
+          {"similarity", similarity},
+          {"blosum62", blosum}};
+}
+
+nlohmann::json precision_json(const Summary& summary) {
+  if (!summary.precision) return nullptr;
+  const PrecisionSummary& precision = *summary.precision;
+  nlohmann::json heads = nlohmann::json::array();
+  for (const auto& h : precision.top_heads) {
+    nlohmann::json entry = {{"head", head_name(h.layer, h.head)}, {"layer", h.layer + 1}, {"head_index", h.head + 1}};
+    for (std::size_t c = 0; c < precision.cuts.size(); ++c) {
+      entry["precision_" + precision.cuts[c]] = number_or_null(h.precision[c]);
+      entry["contacts_" + precision.cuts[c]] = h.contacts[c];
+      entry["selected_" + precision.cuts[c]] = h.selected[c];
+    }
+    heads.push_back(entry);
+  }
+  return {{"sequences", precision.sequences}, {"definition", precision.definition}, {"top_heads", heads}};
+}
 
 void write_json(const io::ResultData& data, const ReportOptions& options, const Summary& summary, std::ostream& out) {
   nlohmann::json provenance = nlohmann::json::object();
@@ -159,15 +238,26 @@ void write_json(const io::ResultData& data, const ReportOptions& options, const 
     nlohmann::json heads = nlohmann::json::array();
     for (std::size_t rank = 0; rank < property.top_heads.size(); ++rank) {
       const auto& h = property.top_heads[rank];
-      heads.push_back({{"rank", rank + 1},
-                       {"head", head_name(h.layer, h.head)},
-                       {"layer", h.layer + 1},
-                       {"head_index", h.head + 1},
-                       {"proportion", h.proportion},
-                       {"ci_low", h.interval.low},
-                       {"ci_high", h.interval.high},
-                       {"arcs", h.arcs},
-                       {"enrichment", number_or_null(h.enrichment)}});
+      heads.push_back(
+          {{"rank", rank + 1},
+           {"head", head_name(h.layer, h.head)},
+           {"layer", h.layer + 1},
+           {"head_index", h.head + 1},
+           {"proportion", h.proportion},
+           {"ci_low", h.interval.low},
+           {"ci_high", h.interval.high},
+           {"arcs", h.arcs},
+           {"enrichment", number_or_null(h.enrichment)},
+           {"hits", h.hits},
+           {"bootstrap_low", number_or_null(h.bootstrap.low)},
+           {"bootstrap_high", number_or_null(h.bootstrap.high)},
+           {"enrichment_low",
+            number_or_null(summary.bootstrap_resamples > 0 ? h.enrichment_bootstrap.low : h.enrichment_interval.low)},
+           {"enrichment_high",
+            number_or_null(summary.bootstrap_resamples > 0 ? h.enrichment_bootstrap.high : h.enrichment_interval.high)},
+           {"null_proportion", number_or_null(h.null_proportion)},
+           {"null_p", number_or_null(h.null_p)},
+           {"null_p_family", number_or_null(h.null_p_family)}});
     }
     nlohmann::json layer_means = nlohmann::json::array();
     for (double m : property.layer_means) layer_means.push_back(number_or_null(m));
@@ -177,7 +267,18 @@ void write_json(const io::ResultData& data, const ReportOptions& options, const 
           {{"positives", property.background.positives},
            {"eligible", property.background.eligible},
            {"rate", number_or_null(property.background.rate())}}},
+         {"denominator", property.denominator},
+         {"eligible_heads", property.eligible_heads},
+         {"z", number_or_null(property.z)},
          {"top_heads", heads},
+         {"layer_share",
+          [&] {
+            nlohmann::json share = nlohmann::json::array();
+            for (double v : property.layer_share) share.push_back(number_or_null(v));
+            return share;
+          }()},
+         {"centre_of_gravity", number_or_null(property.centre_of_gravity)},
+         {"heads_beating_null", property.beats_null.size()},
          {"layer_means", layer_means},
          {"best_layer", property.best_layer >= 0 ? nlohmann::json(property.best_layer + 1) : nlohmann::json()}});
   }
@@ -193,7 +294,13 @@ void write_json(const io::ResultData& data, const ReportOptions& options, const 
                                  {"confidence", options.confidence},
                                  {"eligible_heads", summary.eligible_heads},
                                  {"z", number_or_null(summary.z)},
-                                 {"properties", properties}};
+                                 {"properties", properties},
+                                 {"interval_basis", summary.interval_basis},
+                                 {"groups", summary.groups},
+                                 {"bootstrap_resamples", summary.bootstrap_resamples},
+                                 {"null_permutations", summary.null_permutations},
+                                 {"amino_acids", amino_acids_json(summary)},
+                                 {"contact_precision", precision_json(summary)}};
   out << report.dump(2) << "\n";
 }
 

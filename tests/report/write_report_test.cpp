@@ -33,9 +33,10 @@ TEST(WriteReport, CsvHasOneRowPerPropertyAndRank) {
   ASSERT_EQ(lines.size(), 1u + 4 + 4);  // header, 4 eligible heads for each of 2 properties
   EXPECT_EQ(lines[0],
             "property,threshold,rank,head,layer,head_index,proportion,ci_low,ci_high,arcs,background,enrichment,"
-            "weights_note");
+            "hits,denominator,bootstrap_low,bootstrap_high,enrichment_low,enrichment_high,null_proportion,null_p,"
+            "null_p_family,weights_note");
   const auto first = split(lines[1], ',');
-  ASSERT_EQ(first.size(), 13u);
+  ASSERT_EQ(first.size(), 22u);
   EXPECT_EQ(first[0], "contact");
   EXPECT_EQ(first[1], "0.3");
   EXPECT_EQ(first[2], "1");
@@ -47,7 +48,12 @@ TEST(WriteReport, CsvHasOneRowPerPropertyAndRank) {
   EXPECT_EQ(first[9], "400");
   EXPECT_EQ(first[10], "0.015");
   EXPECT_NEAR(std::stod(first[11]), 0.5 / 0.015, 1e-12);
-  EXPECT_EQ(first[12], "seeded random weights");
+  EXPECT_EQ(first[12], "200");
+  EXPECT_EQ(first[13], "above_threshold");
+  EXPECT_EQ(first[14], "NaN");  // no groups, no bootstrap
+  EXPECT_NEAR(std::stod(first[16]), std::stod(first[7]) / 0.015, 1e-9);  // Wilson bound over the background
+  EXPECT_EQ(first[19], "NaN");  // no null
+  EXPECT_EQ(first[21], "seeded random weights");
   const auto helix = split(lines[5], ',');
   EXPECT_EQ(helix[0], "helix");
   EXPECT_EQ(helix[10], "NaN");

@@ -101,6 +101,10 @@ struct ReportConfig {
   int top = 10;
   double threshold = 0.0;  // 0 = the threshold closest to 0.3
   std::int64_t min_arcs = 100;
+  int bootstrap = 0;         // resamples; 0 = enough for the corrected percentiles
+  std::uint64_t seed = 1;    // of the bootstrap
+  std::string html;          // directory for the HTML page, figures and heads.csv; empty = none
+  bool png = false;          // also PNG figures (rsvg-convert)
 };
 
 // A measurement of one rank's throughput on synthetic proteins with a seeded model (or a
