@@ -74,5 +74,48 @@ TEST(ResultFile, ReadingSomethingElseIsAnErrorNamingTheFile) {
   std::remove(path.c_str());
 }
 
+TEST(ResultFile, KnownLabelDenominatorsNullAndContactPrecisionRoundTrip) {
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  const std::string path = ::testing::TempDir() + "/bertology_result_known_" + std::to_string(getpid()) + "_rank" +
+                           std::to_string(rank) + ".h5";
+  ResultData data = example();
+  data.labels.push_back("ss4_helix");
+  data.counts["ss4_helix"] = {2, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0};
+  data.background["ss4_helix"] = {3, 9};
+  data.known_counts["ss4"] = {5, 2, 0, 0, 3, 3, 4, 1, 1, 1, 1, 1};
+  data.denominator_label["ss4_helix"] = "ss4";
+  data.null_permutations = 2;
+  data.null_seed = 7;
+  for (const auto& label : data.labels) {
+    data.null_counts[label] = data.counts[label];
+    data.null_counts[label].insert(data.null_counts[label].end(), data.counts[label].begin(), data.counts[label].end());
+  }
+  data.null_known_counts["ss4"] = data.known_counts["ss4"];
+  data.null_known_counts["ss4"].insert(data.null_known_counts["ss4"].end(), 12, 1);
+  data.precision_cuts = {"top_l5", "top_l"};
+  data.precision_selected = {{"top_l5", {6, 6, 6, 6, 6, 6}}, {"top_l", {30, 30, 30, 30, 30, 0}}};
+  data.precision_contacts = {{"top_l5", {1, 2, 3, 4, 5, 6}}, {"top_l", {0, 1, 2, 3, 4, 0}}};
+  data.precision_sequences = 3;
+
+  write_result(path, data, MPI_COMM_NULL);
+  const ResultData back = read_result(path);
+  EXPECT_EQ(back.known_counts, data.known_counts);
+  EXPECT_EQ(back.denominator_label, data.denominator_label);
+  EXPECT_EQ(&back.denominator("ss4_helix"), &back.known_counts.at("ss4"));
+  EXPECT_EQ(&back.denominator("contact"), &back.counts.at("above_threshold"));
+  const auto helix = back.proportions("ss4_helix");
+  EXPECT_DOUBLE_EQ(helix[0], 2.0 / 5);  // over the known residues, not the 10 arcs above θ
+  EXPECT_EQ(back.null_permutations, 2);
+  EXPECT_EQ(back.null_seed, 7u);
+  EXPECT_EQ(back.null_counts, data.null_counts);
+  EXPECT_EQ(back.null_known_counts, data.null_known_counts);
+  EXPECT_EQ(back.precision_cuts, data.precision_cuts);
+  EXPECT_EQ(back.precision_selected, data.precision_selected);
+  EXPECT_EQ(back.precision_contacts, data.precision_contacts);
+  EXPECT_EQ(back.precision_sequences, 3);
+  std::filesystem::remove(path);
+}
+
 }  // namespace
 }  // namespace bertology::io

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "bertology/analysis/properties.h"
 #include "bertology/error.h"
 
 namespace fs = std::filesystem;
@@ -108,4 +109,35 @@ TEST(Checkpoint, InconsistentCheckpointsAreRefused) {
   } catch (const Error& error) {
     EXPECT_NE(std::string(error.what()).find("thresholds"), std::string::npos) << error.what();
   }
+}
+
+TEST(Checkpoint, KeepsKnownLabelNullAndContactPrecisionCountsExactly) {
+  Directory directory;
+  const pipeline::CheckpointStore store(directory.path.string());
+  analysis::PropertyPlan plan;
+  plan.contact = true;
+  plan.residues.push_back({"binding_site", analysis::ResidueProperty::Source::label, "binding_site", 1, 0});
+  plan.null_permutations = 2;
+  analysis::Counts shape(2, 3, {0.1, 0.5}, plan);
+  shape.precision = analysis::PrecisionCounts(2, 3);
+  const pipeline::RankState empty(shape, 2);
+  analysis::Counts block = shape;
+  for (std::size_t e = 0; e < block.head_counts.size(); ++e) block.head_counts[e] = 11 + static_cast<std::int64_t>(e);
+  for (std::size_t e = 0; e < block.precision.selected.size(); ++e) {
+    block.precision.selected[e] = 100 + static_cast<std::int64_t>(e);
+    block.precision.contacts[e] = static_cast<std::int64_t>(e);
+  }
+  block.precision.sequences = 4;
+  pipeline::RankState state = empty;
+  state.add_block(3, 1, block, 0.5);
+  store.save(0, 0, state, kSettings);
+  const pipeline::RankState back = store.load(0, empty, kSettings);
+  // 1 + (2 properties + 1 known label) × (1 + 2 null permutations) rows of 2 × 3 × 2.
+  ASSERT_EQ(back.totals.head_counts.size(), std::size_t{10 * 12});
+  EXPECT_EQ(back.totals.head_counts, block.head_counts);
+  EXPECT_EQ(back.groups[1].head_counts, block.head_counts);
+  EXPECT_EQ(back.totals.precision.selected, block.precision.selected);
+  EXPECT_EQ(back.totals.precision.contacts, block.precision.contacts);
+  EXPECT_EQ(back.totals.precision.sequences, 4);
+  EXPECT_EQ(back.groups[0].precision.sequences, 0);
 }
