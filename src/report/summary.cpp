@@ -100,7 +100,7 @@ void add_null(const io::ResultData& data, const std::string& label, const std::v
     heads[m].null_proportion = used > 0 ? sum / used : nan;
     heads[m].null_p = test.raw[m];
     heads[m].null_p_family = test.family_wise[m];
-    if (test.family_wise[m] <= 1 - confidence)
+    if (test.family_wise[m] <= (1 - confidence) * (1 + 1e-9))  // 1 − 0.9 is 0.0999…98 in doubles, below 1/10
       summary.beats_null.push_back(heads[m].layer * data.heads + heads[m].head);
   }
 }
