@@ -16,6 +16,7 @@ packages=(
   libsentencepiece-dev
   dssp
   python3-h5py python3-numpy
+  chromium librsvg2-bin
   theseus-examples
 )
 

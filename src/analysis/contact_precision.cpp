@@ -3,6 +3,7 @@
 #include <Kokkos_Core.hpp>
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "bertology/error.h"
 
@@ -25,22 +26,26 @@ bool ranks_before(const ScoredPair& a, const ScoredPair& b) {
 
 }  // namespace
 
-std::vector<double> apc_scores(const float* map, int n, std::int64_t stride) {
-  std::vector<double> sums(n, 0.0);
-  double total = 0;
-  for (int i = 0; i < n; ++i)
+ApcSums apc_sums(const float* map, int n, std::int64_t stride) {
+  ApcSums sums{std::vector<double>(n, 0.0), 0.0};
+  for (int i = 0; i < n; ++i) {
+    double row = 0;
     for (int j = 0; j < n; ++j) {
       const double a = map[i * stride + j];
-      sums[i] += a;  // row i of A and column i of Aᵀ
-      sums[j] += a;  // column j of A, row j of Aᵀ
-      total += 2 * a;
+      row += a;           // row i of A, column i of Aᵀ
+      sums.rows[j] += a;  // column j of A, row j of Aᵀ
     }
+    sums.rows[i] += row;
+    sums.total += 2 * row;
+  }
+  return sums;
+}
+
+std::vector<double> apc_scores(const float* map, int n, std::int64_t stride) {
+  const ApcSums sums = apc_sums(map, n, stride);
   std::vector<double> scores(static_cast<std::size_t>(n) * n, 0.0);
   for (int i = 0; i < n; ++i)
-    for (int j = 0; j < n; ++j) {
-      const double symmetric = static_cast<double>(map[i * stride + j]) + map[j * stride + i];
-      scores[static_cast<std::size_t>(i) * n + j] = symmetric - (total > 0 ? sums[i] * sums[j] / total : 0.0);
-    }
+    for (int j = 0; j < n; ++j) scores[static_cast<std::size_t>(i) * n + j] = apc_score(map, stride, sums, i, j);
   return scores;
 }
 
@@ -48,27 +53,52 @@ HeadPrecision head_precision(const float* map, int n, std::int64_t stride, const
                              const std::vector<std::uint8_t>& contact) {
   HeadPrecision result;
   if (n <= kLongRangeSeparation) return result;
-  const std::vector<double> scores = apc_scores(map, n, stride);
-  // The best n pairs (the largest cut) in a heap whose top is the worst kept pair.
-  const auto worse_on_top = [](const ScoredPair& a, const ScoredPair& b) { return ranks_before(a, b); };
-  std::vector<ScoredPair> kept;
-  kept.reserve(static_cast<std::size_t>(n) + 1);
+  const ApcSums sums = apc_sums(map, n, stride);
+  // Aᵀ in tiles, so that both halves of A + Aᵀ are read along rows below (a column read of A
+  // is a cache miss per element, which made this pass slower than the forward of small models).
+  constexpr int kTile = 32;
+  thread_local std::vector<float> transposed;
+  transposed.resize(static_cast<std::size_t>(n) * n);
+  for (int i0 = 0; i0 < n; i0 += kTile)
+    for (int j0 = 0; j0 < n; j0 += kTile)
+      for (int i = i0; i < std::min(n, i0 + kTile); ++i)
+        for (int j = j0; j < std::min(n, j0 + kTile); ++j)
+          transposed[static_cast<std::size_t>(j) * n + i] = map[i * stride + j];
+
+  // The best n pairs (the largest cut): candidates gather in a pool that is cut back to its best
+  // n whenever it reaches 2n; a pair that does not rank before the n-th best of a cut cannot be
+  // among the final n and is passed over with one comparison.
+  const std::size_t keep = static_cast<std::size_t>(n);
+  std::vector<ScoredPair> pool;
+  pool.reserve(2 * keep);
+  std::optional<ScoredPair> floor;
+  const auto cut_back = [&pool, keep] {
+    std::nth_element(pool.begin(), pool.begin() + static_cast<std::ptrdiff_t>(keep - 1), pool.end(), ranks_before);
+    pool.resize(keep);
+  };
+  std::vector<double> scores(n);
+  const double scale = sums.total > 0 ? 1.0 / sums.total : 0.0;
   for (int i = 0; i < n; ++i) {
     if (!present[i]) continue;
+    const float* row = map + i * stride;
+    const float* column = transposed.data() + static_cast<std::size_t>(i) * n;
+    const double correction = sums.rows[i] * scale;
+    for (int j = i + kLongRangeSeparation; j < n; ++j)
+      scores[j] = static_cast<double>(row[j]) + column[j] - correction * sums.rows[j];
     for (int j = i + kLongRangeSeparation; j < n; ++j) {
       if (!present[j]) continue;
-      const ScoredPair pair{scores[static_cast<std::size_t>(i) * n + j], i, j};
-      if (static_cast<int>(kept.size()) == n) {
-        if (!ranks_before(pair, kept.front())) continue;
-        std::pop_heap(kept.begin(), kept.end(), worse_on_top);
-        kept.back() = pair;
-      } else {
-        kept.push_back(pair);
+      const ScoredPair pair{scores[j], i, j};
+      if (floor && !ranks_before(pair, *floor)) continue;
+      pool.push_back(pair);
+      if (pool.size() == 2 * keep) {
+        cut_back();
+        floor = pool.back();
       }
-      std::push_heap(kept.begin(), kept.end(), worse_on_top);
     }
   }
-  std::sort(kept.begin(), kept.end(), ranks_before);
+  if (pool.size() > keep) cut_back();
+  std::sort(pool.begin(), pool.end(), ranks_before);
+  const std::vector<ScoredPair>& kept = pool;
   for (int c = 0; c < kCuts; ++c) {
     const std::size_t take = std::min<std::size_t>(std::max(1, n / kCutDivisors[c]), kept.size());
     result.selected[c] = static_cast<std::int64_t>(take);

@@ -143,7 +143,7 @@ struct HeadCounter::Impl {
   Counts layout;
   int measured = 0;
   int first_residue_property = 0;
-  // Contact maps per batch: the observed one, then one per null permutation.
+  // Contact rows of the bins: the observed one, then one per null permutation.
   int contact_maps = 0;
   Kokkos::View<float*, MemorySpace> thresholds;
   // bins(m, layer, head, b) counts the entries above exactly b + 1 thresholds (entries above
@@ -159,10 +159,13 @@ struct HeadCounter::Impl {
   int max_residues = 0;
   Kokkos::View<std::int64_t*, MemorySpace> first_token;
   Kokkos::View<int*, MemorySpace> residue_count;
-  // Bit j % 32 of contact(map, row, i, j / 32) is set when (i, j) is a contact. Packed so that
-  // a row's map stays in cache while the attention streams past it.
-  Kokkos::View<std::uint32_t****, Kokkos::LayoutRight, MemorySpace> contact;
-  Kokkos::View<int*, MemorySpace> contact_rows;  // the bins row each contact map adds to
+  // Bit j % 32 of close(row, i, j / 32) is set when both Cα are present and closer than 8 Å, at
+  // any separation: (i, j) is a contact when it is set and |i − j| ≥ 6, and in null permutation
+  // k when the bit of ((i + s_k) mod n, (j + s_k) mod n) is. One packed map per row serves the
+  // observed contacts and every null, so it stays in cache while the attention streams past.
+  Kokkos::View<std::uint32_t***, Kokkos::LayoutRight, MemorySpace> close;
+  Kokkos::View<int**, Kokkos::LayoutRight, MemorySpace> shifts;  // [row][k]: s_k of the row
+  Kokkos::View<int*, MemorySpace> contact_rows;  // the bins row of the observed contacts, then of each null
   // Per batch row, its null permutations (host only: they shape the lists built for the device).
   std::vector<std::vector<NullPermutation>> nulls;
   // The measured rows each key residue adds to, as lists: residue (row, j) owns
@@ -320,69 +323,64 @@ void HeadCounter::Impl::prepare_residue_properties() {
   Kokkos::deep_copy(property_rows, HostInts(property_rows_host.data(), property_rows_host.size()));
 }
 
-// The batch's contact maps, computed on the device from the Cα coordinates in float64, and
-// the contact background: eligible ordered pairs and those closer than 8 Å. Map 0 is the
-// observed one; map 1 + k reads the coordinates in null permutation k's shifted order.
+// The batch's maps of close Cα pairs, computed on the device in float64, the null shifts, and the
+// contact background: eligible ordered pairs (|i − j| ≥ 6, both present) and those closer than 8 Å.
 void HeadCounter::Impl::prepare_contacts() {
   const int batch = static_cast<int>(rows.size());
   const int width = max_residues;
-  const int maps = contact_maps;
-  contact = decltype(contact)("bertology::contact", maps, batch, width, (width + 31) / 32);
-  if (maps == 0 || batch == 0 || width == 0) return;
+  const int nulls_count = plan.null_permutations;
+  close = decltype(close)("bertology::close", plan.contact ? batch : 0, width, (width + 31) / 32);
+  shifts = decltype(shifts)("bertology::shifts", plan.contact ? batch : 0, nulls_count);
+  if (!plan.contact || batch == 0 || width == 0) return;
 
-  Kokkos::View<double****, Kokkos::LayoutRight, MemorySpace> ca("bertology::ca", maps, batch, width, 3);
-  Kokkos::View<std::uint8_t***, Kokkos::LayoutRight, MemorySpace> present("bertology::ca_present", maps, batch, width);
+  Kokkos::View<double***, Kokkos::LayoutRight, MemorySpace> ca("bertology::ca", batch, width, 3);
+  Kokkos::View<std::uint8_t**, Kokkos::LayoutRight, MemorySpace> present("bertology::ca_present", batch, width);
   auto ca_host = Kokkos::create_mirror_view(ca);
   auto present_host = Kokkos::create_mirror_view(present);
-  for (int c = 0; c < maps; ++c) {
-    for (int r = 0; r < batch; ++r) {
-      const corpus::Record& record = *rows[r].record;
-      const int residues = static_cast<int>(rows[r].residues);
-      const int shift = c == 0 ? 0 : nulls[r][c - 1].shift;
-      for (int j = 0; j < width; ++j) {
-        const int source = j < residues ? (j + shift) % residues : j;
-        const bool has = j < residues && !record.ca.empty() && record.ca_mask[source];
-        present_host(c, r, j) = has;
-        for (int d = 0; d < 3; ++d) ca_host(c, r, j, d) = has ? record.ca[source][d] : 0.0;
-      }
+  auto shifts_host = Kokkos::create_mirror_view(shifts);
+  for (int r = 0; r < batch; ++r) {
+    const corpus::Record& record = *rows[r].record;
+    for (int j = 0; j < width; ++j) {
+      const bool has = j < rows[r].residues && !record.ca.empty() && record.ca_mask[j];
+      present_host(r, j) = has;
+      for (int d = 0; d < 3; ++d) ca_host(r, j, d) = has ? record.ca[j][d] : 0.0;
     }
+    for (int k = 0; k < nulls_count; ++k) shifts_host(r, k) = nulls[r][k].shift;
   }
   Kokkos::deep_copy(ca, ca_host);
   Kokkos::deep_copy(present, present_host);
+  Kokkos::deep_copy(shifts, shifts_host);
 
   const auto residue_count = this->residue_count;
-  const auto contact = this->contact;
-  const int words = static_cast<int>(contact.extent(3));
-  const Kokkos::MDRangePolicy<ExecutionSpace, Kokkos::Rank<4>> pair_words({0, 0, 0, 0}, {maps, batch, width, words});
-  Kokkos::parallel_for(
-      "bertology::contact_map", pair_words, KOKKOS_LAMBDA(int c, int r, int i, int word) {
+  const auto close = this->close;
+  const int words = static_cast<int>(close.extent(2));
+  const Kokkos::MDRangePolicy<ExecutionSpace, Kokkos::Rank<3>> pair_words({0, 0, 0}, {batch, width, words});
+  std::int64_t eligible = 0;
+  Kokkos::parallel_reduce(
+      "bertology::close_pairs", pair_words,
+      KOKKOS_LAMBDA(int r, int i, int word, std::int64_t& eligible_pairs) {
         std::uint32_t bits = 0;
         for (int bit = 0; bit < 32; ++bit) {
           const int j = 32 * word + bit;
-          if (j >= width || !contact_eligible(i, j, residue_count(r), present(c, r, i), present(c, r, j))) continue;
-          const double dx = ca(c, r, i, 0) - ca(c, r, j, 0);
-          const double dy = ca(c, r, i, 1) - ca(c, r, j, 1);
-          const double dz = ca(c, r, i, 2) - ca(c, r, j, 2);
+          if (j >= width || i >= residue_count(r) || j >= residue_count(r) || i == j || !present(r, i) ||
+              !present(r, j))
+            continue;
+          eligible_pairs += contact_eligible(i, j, residue_count(r), 1, 1);
+          const double dx = ca(r, i, 0) - ca(r, j, 0);
+          const double dy = ca(r, i, 1) - ca(r, j, 1);
+          const double dz = ca(r, i, 2) - ca(r, j, 2);
           if (Kokkos::Experimental::sqrt(dx * dx + dy * dy + dz * dz) < kContactAngstrom) bits |= 1u << bit;
         }
-        contact(c, r, i, word) = bits;
-      });
-  const Kokkos::MDRangePolicy<ExecutionSpace, Kokkos::Rank<3>> observed_words({0, 0, 0}, {batch, width, words});
-  std::int64_t eligible = 0;
-  Kokkos::parallel_reduce(
-      "bertology::contact_eligible", observed_words,
-      KOKKOS_LAMBDA(int r, int i, int word, std::int64_t& eligible_pairs) {
-        for (int bit = 0; bit < 32; ++bit) {
-          const int j = 32 * word + bit;
-          eligible_pairs += j < width && contact_eligible(i, j, residue_count(r), present(0, r, i), present(0, r, j));
-        }
+        close(r, i, word) = bits;
       },
       eligible);
   std::int64_t contacts = 0;
   Kokkos::parallel_reduce(
-      "bertology::contact_background", observed_words,
+      "bertology::contact_background", pair_words,
       KOKKOS_LAMBDA(int r, int i, int word, std::int64_t& contact_pairs) {
-        for (std::uint32_t bits = contact(0, r, i, word); bits != 0; bits &= bits - 1) contact_pairs += 1;
+        const std::uint32_t bits = close(r, i, word);
+        for (int bit = 0; bits != 0 && bit < 32; ++bit)
+          contact_pairs += (bits >> bit & 1u) && contact_eligible(i, 32 * word + bit, residue_count(r), 1, 1);
       },
       contacts);
   background_denominator[0] += eligible;
@@ -421,10 +419,11 @@ void HeadCounter::add_layer(int layer, const model::AttentionMaps& maps) {
   const int width = s.max_residues;
   const int contact_maps = s.contact_maps;
   const auto contact_rows = s.contact_rows;
+  const auto close = s.close;
+  const auto shifts = s.shifts;
   const auto thresholds = s.thresholds;
   const auto first_token = s.first_token;
   const auto residue_count = s.residue_count;
-  const auto contact = s.contact;
   const auto property_offsets = s.property_offsets;
   const auto property_rows = s.property_rows;
   const auto row_bins = s.row_bins;
@@ -461,9 +460,15 @@ void HeadCounter::add_layer(int layer, const model::AttentionMaps& maps) {
               int bin = 0;  // how many thresholds beyond the lowest α is also above
               for (int k = 1; k < thresholds_count; ++k) bin += alpha > thresholds(k);
               Kokkos::atomic_increment(&head_bins(0, bin));
-              for (int c = 0; c < contact_maps; ++c)
-                if (contact(c, r, i, j / 32) >> (j % 32) & 1u)
-                  Kokkos::atomic_increment(&head_bins(contact_rows(c), bin));
+              if (contact_maps > 0 && (i > j ? i - j : j - i) >= kContactMinSeparation) {
+                if (close(r, i, j / 32) >> (j % 32) & 1u) Kokkos::atomic_increment(&head_bins(contact_rows(0), bin));
+                for (int k = 1; k < contact_maps; ++k) {
+                  const int shift = shifts(r, k - 1);
+                  const int ii = (i + shift) % residues, jj = (j + shift) % residues;
+                  if (close(r, ii, jj / 32) >> (jj % 32) & 1u)
+                    Kokkos::atomic_increment(&head_bins(contact_rows(k), bin));
+                }
+              }
               const int residue = r * width + j;
               for (int q = property_offsets(residue); q < property_offsets(residue + 1); ++q) {
                 Kokkos::atomic_increment(&head_bins(property_rows(q), bin));

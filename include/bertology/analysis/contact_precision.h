@@ -27,8 +27,19 @@ struct HeadPrecision {
 HeadPrecision head_precision(const float* map, int n, std::int64_t stride, const std::vector<std::uint8_t>& present,
                              const std::vector<std::uint8_t>& contact);
 
-// APC-corrected symmetrised scores of an n × n map (row-major, stride floats per row), n × n:
-// s = A + Aᵀ, score_ij = s_ij − (Σ_k s_ik)(Σ_k s_kj) / Σ_kl s_kl.
+// The average product correction of the symmetrised map s = A + Aᵀ (fair-esm's `apc`):
+// score_ij = s_ij − (Σ_k s_ik)(Σ_k s_kj) / Σ_kl s_kl. The row sums of s (equal to its column
+// sums) and their total, from one pass over the n × n map (row-major, stride floats per row).
+struct ApcSums {
+  std::vector<double> rows;
+  double total = 0;
+};
+ApcSums apc_sums(const float* map, int n, std::int64_t stride);
+inline double apc_score(const float* map, std::int64_t stride, const ApcSums& sums, int i, int j) {
+  const double symmetric = static_cast<double>(map[i * stride + j]) + map[j * stride + i];
+  return symmetric - (sums.total > 0 ? sums.rows[i] * sums.rows[j] / sums.total : 0.0);
+}
+// Every score, n × n: for tests and for users who want the corrected map itself.
 std::vector<double> apc_scores(const float* map, int n, std::int64_t stride);
 
 class ContactPrecision {
