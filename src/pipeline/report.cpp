@@ -24,7 +24,6 @@ void report(const ReportConfig& config) {
     const std::string page = report::write_html(data, options, report::HtmlOptions{config.png}, config.html);
     std::cerr << "report: wrote " << page << " (figures in " << config.html << "/figures, every head in " << config.html
               << "/heads.csv)\n";
-    if (config.output.empty() && format == report::Format::text) return;
   }
   if (config.output.empty()) {
     report::write_report(data, options, format, std::cout);

@@ -57,6 +57,54 @@ std::int64_t slice_value(const std::vector<std::int64_t>& values, std::size_t sl
   return values[slice * row_size + i];
 }
 
+// Every optional part of a result has the shape its counts imply, so that no table reads past an
+// array (results come from files, and from users' own code).
+void validate_shapes(const io::ResultData& data) {
+  const std::size_t row = static_cast<std::size_t>(data.layers) * data.heads * data.thresholds.size();
+  const auto require_size = [](const std::vector<std::int64_t>& values, std::size_t size, const std::string& what) {
+    require(values.size() == size, "report: " + what + " holds " + std::to_string(values.size()) +
+                                       " values, expected " + std::to_string(size));
+  };
+  for (const auto& [label, values] : data.known_counts) require_size(values, row, "/known/" + label);
+  for (const auto& [property, label] : data.denominator_label)
+    require(data.known_counts.count(label) == 1,
+            "report: property '" + property + "' has the known-label denominator '" + label + "', which is missing");
+  if (data.null_permutations > 0) {
+    const std::size_t null_size = static_cast<std::size_t>(data.null_permutations) * row;
+    for (const auto& label : data.labels) {
+      require(data.null_counts.count(label) == 1, "report: the null lacks the counts of '" + label + "'");
+      require_size(data.null_counts.at(label), null_size, "/null/counts/" + label);
+    }
+    for (const auto& [property, label] : data.denominator_label) {
+      require(data.null_known_counts.count(label) == 1, "report: the null lacks the known counts of '" + label + "'");
+      require_size(data.null_known_counts.at(label), null_size, "/null/known/" + label);
+    }
+  }
+  if (data.groups > 0 && !data.group_counts.empty()) {
+    const std::size_t group_size = static_cast<std::size_t>(data.groups) * row;
+    for (const auto& label : data.labels) {
+      require(data.group_counts.count(label) == 1, "report: the groups lack the counts of '" + label + "'");
+      require_size(data.group_counts.at(label), group_size, "/groups/counts/" + label);
+    }
+    require(data.group_counts.count("above_threshold") == 1, "report: the groups lack the arcs above θ");
+    require_size(data.group_counts.at("above_threshold"), group_size, "/groups/counts/above_threshold");
+    for (const auto& [property, label] : data.denominator_label) {
+      require(data.group_known_counts.count(label) == 1, "report: the groups lack the known counts of '" + label + "'");
+      require_size(data.group_known_counts.at(label), group_size, "/groups/known/" + label);
+    }
+    for (const auto& [label, rates] : data.group_background)
+      require(rates.size() == static_cast<std::size_t>(data.groups),
+              "report: /groups/background/" + label + " does not have one rate per group");
+  }
+  const std::size_t heads = static_cast<std::size_t>(data.layers) * data.heads;
+  for (const auto& cut : data.precision_cuts) {
+    require(data.precision_selected.count(cut) == 1 && data.precision_contacts.count(cut) == 1,
+            "report: contact precision lacks the cut '" + cut + "'");
+    require_size(data.precision_selected.at(cut), heads, "/contact_precision/" + cut + "/selected");
+    require_size(data.precision_contacts.at(cut), heads, "/contact_precision/" + cut + "/contacts");
+  }
+}
+
 struct PropertyContext {
   const io::ResultData& data;
   int threshold;
@@ -302,6 +350,7 @@ Format parse_format(const std::string& name) {
 Summary summarize(const io::ResultData& data, const ReportOptions& options) {
   validate(options);
   require(data.layers > 0 && data.heads > 0, "report: the result has no heads");
+  validate_shapes(data);
   Summary summary;
   summary.threshold_index = select_threshold(data.thresholds, options.threshold);
   summary.threshold = data.thresholds[summary.threshold_index];

@@ -107,6 +107,7 @@ inline io::ResultData complete_result() {
   data.null_counts["contact"] = repeated({20, 10, 30, 5}, 4);
   data.null_counts["binding"] = repeated({10, 6, 8, 1}, 4);
   data.null_known_counts["binding"] = repeated({100, 120, 150, 20}, 4);
+  for (const char* letter : {"aa_A", "aa_R", "aa_N"}) data.null_counts[letter] = repeated({30, 30, 30, 5}, 4);
 
   data.precision_cuts = {"top_l5", "top_l2", "top_l"};
   data.precision_selected = {{"top_l5", {10, 10, 10, 0}}, {"top_l2", {20, 20, 20, 0}}, {"top_l", {50, 50, 50, 0}}};

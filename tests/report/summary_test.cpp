@@ -588,5 +588,28 @@ TEST(Summary, NoAminoAcidSummaryWithFewerThanThreeLetters) {
   EXPECT_FALSE(summarize(example_result(), {}).amino_acids.has_value());  // no letters at all
 }
 
+TEST(Summary, RejectsOptionalPartsOfTheWrongShape) {
+  const io::ResultData complete = testing::complete_result();
+  EXPECT_NO_THROW(summarize(complete, {}));
+  auto short_null = complete;
+  short_null.null_counts["contact"].pop_back();
+  EXPECT_THROW(summarize(short_null, {}), Error);
+  auto missing_null = complete;
+  missing_null.null_counts.erase("aa_A");
+  EXPECT_THROW(summarize(missing_null, {}), Error);
+  auto missing_known = complete;
+  missing_known.known_counts.erase("binding");
+  EXPECT_THROW(summarize(missing_known, {}), Error);
+  auto short_group = complete;
+  short_group.group_counts["binding"].resize(3);
+  EXPECT_THROW(summarize(short_group, {}), Error);
+  auto missing_cut = complete;
+  missing_cut.precision_contacts.erase("top_l2");
+  EXPECT_THROW(summarize(missing_cut, {}), Error);
+  auto short_precision = complete;
+  short_precision.precision_selected["top_l"].pop_back();
+  EXPECT_THROW(summarize(short_precision, {}), Error);
+}
+
 }  // namespace
 }  // namespace bertology::report

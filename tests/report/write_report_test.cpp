@@ -50,9 +50,9 @@ TEST(WriteReport, CsvHasOneRowPerPropertyAndRank) {
   EXPECT_NEAR(std::stod(first[11]), 0.5 / 0.015, 1e-12);
   EXPECT_EQ(first[12], "200");
   EXPECT_EQ(first[13], "above_threshold");
-  EXPECT_EQ(first[14], "NaN");  // no groups, no bootstrap
+  EXPECT_EQ(first[14], "NaN");                                           // no groups, no bootstrap
   EXPECT_NEAR(std::stod(first[16]), std::stod(first[7]) / 0.015, 1e-9);  // Wilson bound over the background
-  EXPECT_EQ(first[19], "NaN");  // no null
+  EXPECT_EQ(first[19], "NaN");                                           // no null
   EXPECT_EQ(first[21], "seeded random weights");
   const auto helix = split(lines[5], ',');
   EXPECT_EQ(helix[0], "helix");
