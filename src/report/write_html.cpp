@@ -376,9 +376,7 @@ std::string write_html(const io::ResultData& data, const ReportOptions& options,
   for (const auto& [key, value] : data.integer_attributes) provenance.emplace_back(key, std::to_string(value));
   std::string warning = attribute(data, "weights_note");
   if (!warning.empty())
-    warning = "WEIGHTS: " + warning +
-              ". Attention of random weights measures nothing biological; these numbers "
-              "only exercise the pipeline.";
+    warning = "WEIGHTS: " + warning + ". These numbers only exercise the pipeline.";
   const std::string page =
       html::page("bertology report: " + figure_context(data, summary), provenance, warning, sections);
 
