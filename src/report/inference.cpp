@@ -83,20 +83,37 @@ BootstrapPlan bootstrap_plan(std::int64_t groups, int resamples, std::uint64_t s
   return plan;
 }
 
+namespace {
+
+// The percentile interval of a statistic of the resampled counts; `statistic` returns NaN for a
+// resample where it is undefined (a zero denominator), which is dropped.
+template <typename Statistic>
+Interval resampled_interval(const BootstrapPlan& plan, double alpha, Statistic statistic) {
+  std::vector<double> values;
+  values.reserve(plan.multiplicities.size());
+  for (const auto& m : plan.multiplicities) {
+    const double value = statistic(m);
+    if (!std::isnan(value)) values.push_back(value);
+  }
+  return percentile_interval(std::move(values), alpha);
+}
+
+double ratio(std::int64_t numerator, std::int64_t denominator) {
+  return denominator == 0 ? std::numeric_limits<double>::quiet_NaN()
+                          : static_cast<double>(numerator) / static_cast<double>(denominator);
+}
+
+}  // namespace
+
 Interval bootstrap_ratio_interval(const BootstrapPlan& plan, const std::vector<std::int64_t>& numerators,
                                   const std::vector<std::int64_t>& denominators, double alpha) {
   check_alpha(alpha);
   check_plan(plan);
   check_counts(plan, numerators, "bootstrap numerator");
   check_counts(plan, denominators, "bootstrap denominator");
-  std::vector<double> ratios;
-  ratios.reserve(plan.multiplicities.size());
-  for (const auto& m : plan.multiplicities) {
-    const std::int64_t den = weighted_sum(m, denominators);
-    if (den == 0) continue;
-    ratios.push_back(static_cast<double>(weighted_sum(m, numerators)) / static_cast<double>(den));
-  }
-  return percentile_interval(std::move(ratios), alpha);
+  return resampled_interval(plan, alpha, [&](const std::vector<std::int64_t>& m) {
+    return ratio(weighted_sum(m, numerators), weighted_sum(m, denominators));
+  });
 }
 
 Interval bootstrap_enrichment_interval(const BootstrapPlan& plan, const std::vector<std::int64_t>& hits,
@@ -109,17 +126,12 @@ Interval bootstrap_enrichment_interval(const BootstrapPlan& plan, const std::vec
   check_counts(plan, arcs, "bootstrap arcs");
   check_counts(plan, background_positives, "bootstrap background positives");
   check_counts(plan, background_eligible, "bootstrap background eligible");
-  std::vector<double> enrichments;
-  enrichments.reserve(plan.multiplicities.size());
-  for (const auto& m : plan.multiplicities) {
-    const std::int64_t a = weighted_sum(m, arcs);
-    const std::int64_t positives = weighted_sum(m, background_positives);
-    const std::int64_t eligible = weighted_sum(m, background_eligible);
-    if (a == 0 || positives == 0 || eligible == 0) continue;
-    const double proportion = static_cast<double>(weighted_sum(m, hits)) / static_cast<double>(a);
-    enrichments.push_back(proportion / (static_cast<double>(positives) / static_cast<double>(eligible)));
-  }
-  return percentile_interval(std::move(enrichments), alpha);
+  // A resample without arcs, background positives or eligible residues has no enrichment.
+  return resampled_interval(plan, alpha, [&](const std::vector<std::int64_t>& m) {
+    const double background = ratio(weighted_sum(m, background_positives), weighted_sum(m, background_eligible));
+    return background > 0 ? ratio(weighted_sum(m, hits), weighted_sum(m, arcs)) / background
+                          : std::numeric_limits<double>::quiet_NaN();
+  });
 }
 
 bool bootstrap_resolves(std::int64_t resamples, double alpha) {
