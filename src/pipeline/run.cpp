@@ -516,6 +516,7 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
                                {"block_size", corpus.block_size},
                                {"n_blocks", blocks},
                                {"groups", config.groups},
+                               {"null_permutations", config.null_permutations},
                                {"attempts", attempt + 1}};
     char timing[512];
     std::snprintf(timing, sizeof timing,
