@@ -44,6 +44,10 @@ if(Kokkos_INCLUDE_DIRS)
   endif()
 endif()
 
+if(Kokkos_DEVICES)
+  message(STATUS "Kokkos backends: ${Kokkos_DEVICES}")
+endif()
+
 find_package(Torch REQUIRED)
 find_package(nlohmann_json 3.9 REQUIRED)
 

@@ -400,6 +400,7 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
         interrupted = true;
         break;
       }
+      block_delay();
       analysis::Counts block_counts = counter_of_block.counts();
       if (precision_of_block) block_counts.precision = precision_of_block->counts();
       state.add_block(block, group_of(block, blocks, config.groups), block_counts, seconds_now() - block_start);
