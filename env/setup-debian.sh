@@ -17,6 +17,7 @@ packages=(
   dssp
   python3-h5py python3-numpy
   chromium librsvg2-bin
+  slurm-wlm munge curl
   theseus-examples
 )
 
