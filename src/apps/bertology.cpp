@@ -293,6 +293,48 @@ int report_command(const Invocation& call) {
   return 0;
 }
 
+int merge_command(const Invocation& call) {
+  pipeline::MergeConfig config;
+  config.command_line = call.command_line;
+  po::options_description options("Options");
+  options.add_options()("results", po::value(&config.results)->multitoken()->required()->value_name("FILE"),
+                        "result.h5 files of `bertology run` (positional), e.g. one per model, each with one or "
+                        "more thresholds; members 000, 001, ... in this order")(
+      "sweep,o", po::value(&config.sweep)->required()->value_name("FILE"),
+      "sweep.h5 to write: every result copied whole (its provenance included) under /members/NNN with its "
+      "source path and sha256, the comparison as parallel datasets under /comparison")(
+      "force", po::bool_switch(&config.force), "replace an existing sweep.h5")(
+      "allow-different-corpora", po::bool_switch(&config.allow_different_corpora),
+      "merge results whose corpus_sha256 differ or are missing (the sweep's corpus_sha256 then reads "
+      "\"several\"); refused by default, as proportions over different corpora do not compare")(
+      "format,f", po::value(&config.format)->default_value("text"),
+      "text|csv|json: the comparison printed (text: one block per property, a row per model@θ)")(
+      "output", po::value(&config.output)->value_name("FILE"),
+      "write the printed comparison here instead of stdout (the sweep file is -o)")(
+      "min-arcs", po::value(&config.min_arcs)->default_value(100),
+      "heads with fewer arcs above θ (in the property's denominator) cannot be best (paper: 100)")(
+      "html", po::value(&config.html)->value_name("DIR"),
+      "also write DIR/index.html (one self-contained page: heatmaps of the best head's proportion and enrichment "
+      "per model@θ and property, the comparison table, every member's provenance), DIR/figures/*.svg and "
+      "DIR/comparison.csv");
+  po::positional_options_description positional;
+  positional.add("results", -1);
+  po::variables_map values;
+  if (!parse(call,
+             "bertology merge result1.h5 result2.h5 ... -o sweep.h5 [--allow-different-corpora] "
+             "[--format text|csv|json] [--output FILE] [--min-arcs 100] [--html DIR] [--force]\n"
+             "One file and one comparison for a sweep over models and thresholds: for every result, threshold and "
+             "property, the best head (layer-head, 1-based, among those with --min-arcs arcs) with its proportion, "
+             "95% family-wise interval (the bootstrap over groups of sequences when the run kept --groups, else "
+             "Wilson; the interval column says which), enrichment over the background and the heads that beat the "
+             "null (when the run had --null). Results of different corpora are refused unless "
+             "--allow-different-corpora; `bertology report` on one result gives its details.",
+             options, positional, values))
+    return 0;
+  if (call.comm.root()) pipeline::merge(config);
+  return 0;
+}
+
 int info_command(const Invocation& call) {
   std::string path;
   po::options_description options("Options");
@@ -404,6 +446,8 @@ const std::map<std::string, std::pair<std::function<int(const Invocation&)>, con
       {"run", {run_command, "corpus.h5 + model -> result.h5 (per-head attention counts; use under mpirun/srun)"}},
       {"attention", {attention_command, "one sequence -> all attention maps (checks a model against its reference)"}},
       {"report", {report_command, "result.h5 -> top heads, intervals, null p-values, figures (text, CSV, JSON, HTML)"}},
+      {"merge",
+       {merge_command, "result.h5 files of a sweep -> sweep.h5 and the best heads compared (text, CSV, JSON, HTML)"}},
       {"dssp", {dssp_command, "our DSSP (8 states) of a PDB/mmCIF file, to compare with mkdssp"}},
       {"plan", {plan_command, "the schedule and imbalance `run` would have on N ranks (estimated or replayed)"}},
       {"info", {info_command, "summary of a corpus.h5 or result.h5"}},

@@ -508,6 +508,15 @@ bool attribute_is_string(const File& file, const std::string& object, const std:
   return H5Tget_class(type.id()) == H5T_STRING;
 }
 
+void copy_object(const File& from, const std::string& from_path, const File& to, const std::string& to_path) {
+  if (from_path != "/" && !from.exists(from_path)) fail(from.path(), "missing object /" + from_path);
+  if (to.exists(to_path)) fail(to.path(), "/" + to_path + " already exists");
+  Handle links(check(H5Pcreate(H5P_LINK_CREATE), to.path(), "cannot create link creation list"), H5Pclose);
+  check_status(H5Pset_create_intermediate_group(links.id(), 1), to.path(), "cannot request intermediate groups");
+  check_status(H5Ocopy(from.id(), from_path.c_str(), to.id(), to_path.c_str(), H5P_DEFAULT, links.id()), to.path(),
+               "cannot copy " + from.path() + ":" + (from_path == "/" ? "/" : "/" + from_path) + " to /" + to_path);
+}
+
 #define BERTOLOGY_INSTANTIATE(T)                                                                                      \
   template void write_dataset<T>(const File&, const std::string&, const std::vector<hsize_t>&, const T*, bool, bool); \
   template std::vector<T> read_dataset<T>(const File&, const std::string&);                                           \

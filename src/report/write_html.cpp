@@ -6,12 +6,12 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 
 #include "bertology/error.h"
 #include "bertology/report/report.h"
+#include "files.h"
 #include "html.h"
 #include "number_format.h"
 #include "svg.h"
@@ -331,18 +331,6 @@ std::string heads_csv(const io::ResultData& data, const Summary& summary) {
       out << '\n';
     }
   return out.str();
-}
-
-void write_text_file(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".partial";
-  {
-    std::ofstream out(temporary);
-    out << text;
-    require(static_cast<bool>(out.flush()), "cannot write", ErrorContext{path});
-  }
-  std::error_code error;
-  fs::rename(temporary, path, error);
-  require(!error, "cannot move into place: " + error.message(), ErrorContext{path});
 }
 
 // rsvg-convert (Debian's librsvg2-bin) renders SVG faithfully without a browser.

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "bertology/report/report.h"
+#include "csv.h"
 #include "number_format.h"
 
 namespace bertology::report {
@@ -161,14 +162,6 @@ void write_text(const io::ResultData& data, const ReportOptions& options, const 
         << printed("; centre of gravity: layer %.2f", property.centre_of_gravity) << "\n";
   }
   write_text_extras(summary, out);
-}
-
-// RFC 4180: quote a field that holds a separator, a quote or a line break.
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
 }
 
 void write_csv(const io::ResultData& data, const Summary& summary, std::ostream& out) {

@@ -88,6 +88,11 @@ std::vector<std::string> read_strings_attribute(const File& file, const std::str
 std::vector<std::string> attribute_names(const File& file, const std::string& object);
 bool attribute_is_string(const File& file, const std::string& object, const std::string& name);
 
+// Copies an object with everything below it and every attribute (H5Ocopy) from one file into
+// another: "/" copies a whole file into a group of `to`. Missing parent groups of to_path are
+// created; an existing to_path is an error (HDF5 would not replace it).
+void copy_object(const File& from, const std::string& from_path, const File& to, const std::string& to_path);
+
 }  // namespace bertology::io
 
 namespace bertology::io {

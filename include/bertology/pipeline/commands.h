@@ -107,6 +107,20 @@ struct ReportConfig {
   bool png = false;          // also PNG figures (rsvg-convert)
 };
 
+// `bertology merge`: several results (a sweep over models and thresholds) in one sweep.h5, and
+// the best head of every property at every threshold of every result, compared.
+struct MergeConfig {
+  std::vector<std::string> results;  // result.h5 files, one member each, in this order
+  std::string sweep;                 // sweep.h5 to write (-o)
+  bool force = false;                // replace an existing sweep.h5
+  bool allow_different_corpora = false;
+  std::string format = "text";  // text|csv|json: the printed comparison
+  std::string output;           // the printed comparison; empty = stdout
+  std::int64_t min_arcs = 100;
+  std::string html;  // directory for the HTML page, figures and comparison.csv; empty = none
+  std::string command_line;
+};
+
 // A measurement of one rank's throughput on synthetic proteins with a seeded model (or a
 // given model folder): sequences/s, residues/s, forward vs analysis time, peak memory.
 struct BenchConfig {
@@ -132,6 +146,7 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm);
 void plan(const PlanConfig& config, const parallel::Communicator& comm, std::ostream& out);
 void attention(const AttentionConfig& config);
 void report(const ReportConfig& config);
+void merge(const MergeConfig& config);
 void info(const std::string& path, std::ostream& out);
 
 }  // namespace bertology::pipeline
