@@ -27,7 +27,41 @@ struct Invocation {
   std::vector<std::string> arguments;  // after the subcommand
   std::string command_line;            // the whole command line, for provenance
   parallel::Communicator comm;
+  std::string command = {};                // the subcommand: its section of an INI file applies
+  std::vector<std::string> commands = {};  // every subcommand: their sections are for them
 };
+
+// The options of an INI file that are this command's: keys outside any section, and those of
+// the section named after the command ([run], [prepare], ...), which one file such as
+// configs/paper.ini can hold side by side. Other commands' sections are skipped; an unknown key
+// or section is an error naming the file.
+po::parsed_options command_options(po::parsed_options parsed, const po::options_description& options,
+                                   const Invocation& call, const std::string& path) {
+  std::vector<po::option> kept;
+  for (po::option& option : parsed.options) {
+    if (!option.unregistered) {
+      kept.push_back(option);
+      continue;
+    }
+    const std::string key = option.string_key;
+    const auto dot = key.find('.');
+    const std::string section = dot == std::string::npos ? "" : key.substr(0, dot);
+    if (!section.empty() && section == call.command) {
+      option.string_key = key.substr(dot + 1);
+      option.unregistered = false;
+      require(options.find_nothrow(option.string_key, false) != nullptr,
+              "unknown option '" + option.string_key + "' in section [" + section + "]", ErrorContext{path});
+      kept.push_back(option);
+    } else if (section.empty() ||
+               std::find(call.commands.begin(), call.commands.end(), section) == call.commands.end()) {
+      throw Error(section.empty() ? "unknown option '" + key + "'"
+                                  : "unknown section [" + section + "] (sections are named after commands)",
+                  ErrorContext{path});
+    }
+  }
+  parsed.options = std::move(kept);
+  return parsed;
+}
 
 // Splits "a,b,c"; empty items are errors naming the option.
 std::vector<std::string> split_list(const std::string& text, const std::string& option) {
@@ -60,8 +94,10 @@ std::vector<Number> parse_numbers(const std::string& text, const std::string& op
 // Returns false when --help was asked for (and printed).
 bool parse(const Invocation& call, const std::string& usage, po::options_description& options,
            const po::positional_options_description& positional, po::variables_map& values) {
-  options.add_options()("config", po::value<std::string>()->value_name("FILE"),
-                        "read options from an INI file (key = value; command line wins)")("help,h", "show this help");
+  const std::string config_help = "read options from an INI file (key = value; keys under [" + call.command +
+                                  "] are for this command only; command line wins)";
+  options.add_options()("config", po::value<std::string>()->value_name("FILE"), config_help.c_str())("help,h",
+                                                                                                     "show this help");
   po::store(po::command_line_parser(call.arguments).options(options).positional(positional).run(), values);
   if (values.count("help")) {
     if (call.comm.root()) std::cout << usage << "\n\n" << options << "\n";
@@ -72,7 +108,7 @@ bool parse(const Invocation& call, const std::string& usage, po::options_descrip
     std::ifstream file(path);
     require(static_cast<bool>(file), "cannot read the config file", ErrorContext{path});
     try {
-      po::store(po::parse_config_file(file, options), values);
+      po::store(command_options(po::parse_config_file(file, options, true), options, call, path), values);
     } catch (const po::error& error) {
       throw Error(error.what(), ErrorContext{path});
     }
@@ -276,8 +312,8 @@ int report_command(const Invocation& call) {
       "png", po::bool_switch(&config.png), "with --html: also PNG figures (needs rsvg-convert, Debian librsvg2-bin)")(
       "bootstrap", po::value(&config.bootstrap)->default_value(0),
       "bootstrap resamples over the result's groups of sequences (run --groups); 0 = enough for the "
-      "Bonferroni-corrected percentiles, at least 1000")(
-      "seed", po::value(&config.seed)->default_value(1), "seed of the bootstrap");
+      "Bonferroni-corrected percentiles, at least 1000")("seed", po::value(&config.seed)->default_value(1),
+                                                         "seed of the bootstrap");
   po::positional_options_description positional;
   positional.add("result", 1);
   po::variables_map values;
@@ -309,7 +345,7 @@ int merge_command(const Invocation& call) {
       "\"several\"); refused by default, as proportions over different corpora do not compare")(
       "format,f", po::value(&config.format)->default_value("text"),
       "text|csv|json: the comparison printed (text: one block per property, a row per model@θ)")(
-      "output", po::value(&config.output)->value_name("FILE"),
+      "table", po::value(&config.output)->value_name("FILE"),
       "write the printed comparison here instead of stdout (the sweep file is -o)")(
       "min-arcs", po::value(&config.min_arcs)->default_value(100),
       "heads with fewer arcs above θ (in the property's denominator) cannot be best (paper: 100)")(
@@ -322,7 +358,7 @@ int merge_command(const Invocation& call) {
   po::variables_map values;
   if (!parse(call,
              "bertology merge result1.h5 result2.h5 ... -o sweep.h5 [--allow-different-corpora] "
-             "[--format text|csv|json] [--output FILE] [--min-arcs 100] [--html DIR] [--force]\n"
+             "[--format text|csv|json] [--table FILE] [--min-arcs 100] [--html DIR] [--force]\n"
              "One file and one comparison for a sweep over models and thresholds: for every result, threshold and "
              "property, the best head (layer-head, 1-based, among those with --min-arcs arcs) with its proportion, "
              "95% family-wise interval (the bootstrap over groups of sequences when the run kept --groups, else "
@@ -493,7 +529,8 @@ int main(int argc, char** argv) {
       }
       return 2;
     }
-    Invocation call{std::vector<std::string>(argv + 2, argv + argc), "", comm};
+    Invocation call{std::vector<std::string>(argv + 2, argv + argc), "", comm, command, {}};
+    for (const auto& entry : commands()) call.commands.push_back(entry.first);
     for (int i = 0; i < argc; ++i) call.command_line += (i ? " " : "") + std::string(argv[i]);
     status = found->second.first(call);
   } catch (const po::error& error) {

@@ -114,7 +114,9 @@ void write_content(const File& file, const ResultData& data) {
                                                                 : "known/" + denominator->second);
     const auto proportions = data.proportions(label);
     write_dataset(file, "proportions/" + label, shape, proportions.data());
-    const auto& background = data.background.at(label);
+    const auto found = data.background.find(label);
+    require(found != data.background.end(), "the result has no background rate for '" + label + "'", {"", label});
+    const auto& background = found->second;
     const double rate = background.rate();
     write_dataset(file, "background/" + label, {}, &rate);
     write_attribute(file, "background/" + label, "positives", background.positives);

@@ -14,8 +14,15 @@ namespace {
 
 void print_attributes(const io::File& file, std::ostream& out) {
   for (const auto& name : io::attribute_names(file, "/")) {
+    if (name == "thresholds") continue;  // floating point: printed by the caller
     if (io::attribute_is_string(file, "/", name)) {
-      out << "  " << name << ": " << io::read_string_attribute(file, "/", name) << "\n";
+      std::string text;
+      try {
+        text = io::read_string_attribute(file, "/", name);
+      } catch (const Error&) {  // a list of strings (labels, cuts)
+        for (const auto& item : io::read_strings_attribute(file, "/", name)) text += (text.empty() ? "" : " ") + item;
+      }
+      out << "  " << name << ": " << text << "\n";
     } else {
       try {
         out << "  " << name << ": " << io::read_integer_attribute(file, "/", name) << "\n";
@@ -41,8 +48,8 @@ void corpus_info(const std::string& path, std::ostream& out) {
   out << path << ": bertology corpus\n"
       << "  sequences: " << index.sequences << "\n  residues: " << index.residues << "\n"
       << "  length min/mean/max: " << shortest << " / "
-      << (index.sequences ? static_cast<double>(index.residues) / static_cast<double>(index.sequences) : 0.0)
-      << " / " << longest << "\n"
+      << (index.sequences ? static_cast<double>(index.residues) / static_cast<double>(index.sequences) : 0.0) << " / "
+      << longest << "\n"
       << "  blocks: " << index.blocks() << " of " << index.block_size << " records"
       << (index.block_size_stored ? "" : " (default: the corpus predates blocks)") << "\n";
   out << "  coordinates: " << (index.has_coordinates ? "Cα" : "none") << "\n  letters: " << index.letters << "\n";
@@ -65,6 +72,22 @@ void result_info(const std::string& path, std::ostream& out) {
   print_attributes(io::File::open_read(path), out);
 }
 
+void sweep_info(const std::string& path, std::ostream& out) {
+  const io::File file = io::File::open_read(path);
+  out << path << ": bertology sweep\n";
+  for (const auto& member : file.members("members")) {
+    const std::string group = "members/" + member;
+    const auto text = [&](const std::string& name) {
+      return io::has_attribute(file, group, name) ? io::read_string_attribute(file, group, name) : std::string("?");
+    };
+    out << "  member " << member << ": " << text("architecture") << " " << text("model") << " (from " << text("source")
+        << ")\n";
+  }
+  if (file.exists("comparison/property"))
+    out << "  comparison rows: " << io::dataset_shape(file, "comparison/property").at(0) << "\n";
+  print_attributes(file, out);
+}
+
 }  // namespace
 
 void info(const std::string& path, std::ostream& out) {
@@ -73,8 +96,10 @@ void info(const std::string& path, std::ostream& out) {
     corpus_info(path, out);
   else if (file.exists("counts/above_threshold"))
     result_info(path, out);
+  else if (file.exists("members"))
+    sweep_info(path, out);
   else
-    throw Error("neither a bertology corpus nor a result file", ErrorContext{path});
+    throw Error("neither a bertology corpus, result nor sweep file", ErrorContext{path});
 }
 
 }  // namespace bertology::pipeline

@@ -15,10 +15,10 @@ void merge(const MergeConfig& config) {
   namespace fs = std::filesystem;
   const report::Format format = report::parse_format(config.format);
   require(!config.sweep.empty(), "merge: name the sweep file to write with -o");
-  // --output is the printed table, -o the sweep: the same name for both would lose one.
+  // --table is the printed comparison, -o the sweep: the same name for both would lose one.
   require(config.output.empty() ||
               fs::absolute(config.output).lexically_normal() != fs::absolute(config.sweep).lexically_normal(),
-          "merge: --output (the printed comparison) and -o (sweep.h5) name the same file", ErrorContext{config.sweep});
+          "merge: --table (the printed comparison) and -o (sweep.h5) name the same file", ErrorContext{config.sweep});
   report::MergeOptions options;
   options.min_arcs = config.min_arcs;
   options.allow_different_corpora = config.allow_different_corpora;
