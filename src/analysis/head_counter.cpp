@@ -110,6 +110,10 @@ void validate_thresholds(const std::vector<double>& thresholds) {
     const double theta = thresholds[k];
     require(theta > 0.0 && theta < 1.0,
             "attention threshold " + format_threshold(theta) + " is outside the open interval (0, 1)");
+    // Attention is compared in float32: 0.99999999 is 1 there, and nothing is above it.
+    require(static_cast<float>(theta) > 0.0f && static_cast<float>(theta) < 1.0f,
+            "attention threshold " + format_threshold(theta) + " is " + format_threshold(static_cast<float>(theta)) +
+                " in float32, the precision attention is compared in, which leaves the open interval (0, 1)");
     if (k == 0) continue;
     const double previous = thresholds[k - 1];
     require(theta != previous, "attention threshold " + format_threshold(theta) + " is given twice");

@@ -138,21 +138,27 @@ std::string partial_path(const std::string& path) {
   return (target.parent_path() / ("." + target.filename().string() + ".partial")).string();
 }
 
-void write_result(const std::string& path, const ResultData& data, MPI_Comm comm) {
-  if (comm_rank(comm) == 0) {
-    const std::string temporary = partial_path(path);
-    try {
-      File file = File::create(temporary);
-      write_content(file, data);
-    } catch (...) {
-      std::error_code ignored;
-      std::filesystem::remove(temporary, ignored);
-      throw;
-    }
-    std::error_code error;
-    std::filesystem::rename(temporary, path, error);
-    if (error) throw Error("cannot rename " + temporary + " into place: " + error.message(), ErrorContext{path});
+void write_atomically(const std::string& path, const std::function<void(const File&)>& write) {
+  const std::string temporary = partial_path(path);
+  std::error_code ignored;
+  std::filesystem::remove(temporary, ignored);
+  try {
+    File file = File::create(temporary);
+    write(file);
+  } catch (...) {
+    std::filesystem::remove(temporary, ignored);
+    throw;
   }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    std::filesystem::remove(temporary, ignored);
+    throw Error("cannot rename " + temporary + " into place: " + error.message(), ErrorContext{path});
+  }
+}
+
+void write_result(const std::string& path, const ResultData& data, MPI_Comm comm) {
+  if (comm_rank(comm) == 0) write_atomically(path, [&data](const File& file) { write_content(file, data); });
   if (comm != MPI_COMM_NULL) MPI_Barrier(comm);
 }
 

@@ -45,9 +45,7 @@ void attention(const AttentionConfig& config) {
   });
   require(layers_seen == info.layers, "the model reported fewer layers than its config");
 
-  const std::string temporary = io::partial_path(config.output);
-  {
-    io::File file = io::File::create(temporary);
+  io::write_atomically(config.output, [&](const io::File& file) {
     io::write_dataset(file, "input_ids", {tokens}, batch.ids.data());
     io::write_dataset(file, "attentions",
                       {static_cast<hsize_t>(info.layers), static_cast<hsize_t>(info.heads), tokens, tokens},
@@ -58,8 +56,7 @@ void attention(const AttentionConfig& config) {
     io::write_attribute(file, "/", "weights_sha256", info.weights_sha256);
     io::write_attribute(file, "/", "version", std::string(kVersion));
     if (!config.sequence.empty()) io::write_attribute(file, "/", "sequence", config.sequence);
-  }
-  std::filesystem::rename(temporary, config.output);
+  });
 }
 
 }  // namespace bertology::pipeline

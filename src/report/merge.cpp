@@ -473,9 +473,7 @@ void write_sweep(const std::string& path, const Sweep& sweep, bool force) {
   for (const auto& member : sweep.members)
     require(identity(member.source) != identity(path), "merge: the output is one of the inputs", ErrorContext{path});
   require(force || !fs::exists(path), "exists; --force replaces it", ErrorContext{path});
-  const std::string temporary = io::partial_path(path);
-  try {
-    const io::File file = io::File::create(temporary);
+  io::write_atomically(path, [&sweep](const io::File& file) {
     for (std::size_t m = 0; m < sweep.members.size(); ++m) {
       const SweepMember& member = sweep.members[m];
       const std::string group = "members/" + member_name(m);
@@ -491,18 +489,7 @@ void write_sweep(const std::string& path, const Sweep& sweep, bool force) {
     io::write_attribute(file, "/", "members", static_cast<std::int64_t>(sweep.members.size()));
     io::write_attribute(file, "/", "corpus_sha256", sweep.corpus_sha256);
     io::write_attribute(file, "/", "min_arcs", sweep.min_arcs);
-  } catch (...) {
-    std::error_code ignored;
-    fs::remove(temporary, ignored);
-    throw;
-  }
-  std::error_code error;
-  fs::rename(temporary, path, error);
-  if (error) {
-    std::error_code ignored;
-    fs::remove(temporary, ignored);
-    throw Error("cannot rename " + temporary + " into place: " + error.message(), ErrorContext{path});
-  }
+  });
 }
 
 void write_comparison(const Sweep& sweep, Format format, std::ostream& out) {

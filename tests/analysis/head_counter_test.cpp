@@ -202,7 +202,11 @@ TEST(HeadCounter, RejectsThresholdsThatAreNotAscendingInZeroOne) {
   EXPECT_ERROR_CONTAINING(validate_thresholds({1.5}), "1.5 is outside");
   EXPECT_ERROR_CONTAINING(validate_thresholds({std::numeric_limits<double>::quiet_NaN()}), "nan is outside");
   EXPECT_ERROR_CONTAINING(validate_thresholds({0.3, 0.30000000001}), "same number in float32");
+  // Legal in double, but 1 and 0 in float32, where attention is compared.
+  EXPECT_ERROR_CONTAINING(validate_thresholds({0.99999999}), "0.99999999 is 1 in float32");
+  EXPECT_ERROR_CONTAINING(validate_thresholds({1e-50}), "is 0 in float32");
   EXPECT_NO_THROW(validate_thresholds({0.1, 0.3, 0.5}));
+  EXPECT_NO_THROW(validate_thresholds({1e-30, 0.9999999}));  // 0.9999999 is the float just below 1
   EXPECT_ERROR_CONTAINING(HeadCounter(CounterShape{1, 1, {0.5, 0.3}}, PropertyPlan{}), "0.3 follows 0.5");
 }
 

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include "bertology/error.h"
 
@@ -114,6 +115,32 @@ TEST(ResultFile, KnownLabelDenominatorsNullAndContactPrecisionRoundTrip) {
   EXPECT_EQ(back.precision_selected, data.precision_selected);
   EXPECT_EQ(back.precision_contacts, data.precision_contacts);
   EXPECT_EQ(back.precision_sequences, 3);
+  std::filesystem::remove(path);
+}
+
+TEST(WriteAtomically, LeavesNothingBehindOnFailureAndReplacesAStaleTemporary) {
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  const std::string path =
+      ::testing::TempDir() + "/bertology_atomic_" + std::to_string(getpid()) + "_rank" + std::to_string(rank) + ".h5";
+  EXPECT_THROW(write_atomically(path,
+                                [](const File& file) {
+                                  const std::vector<std::int64_t> values{1, 2};
+                                  write_dataset(file, "a", {2}, values.data());
+                                  throw Error("disk full, say");
+                                }),
+               Error);
+  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_FALSE(std::filesystem::exists(partial_path(path)));
+
+  // A temporary left by a killed process: not HDF5 at all; the next write replaces it.
+  { std::ofstream(partial_path(path)) << "half a file"; }
+  write_atomically(path, [](const File& file) {
+    const std::vector<std::int64_t> values{3, 4};
+    write_dataset(file, "a", {2}, values.data());
+  });
+  EXPECT_FALSE(std::filesystem::exists(partial_path(path)));
+  EXPECT_EQ(read_dataset<std::int64_t>(File::open_read(path), "a"), (std::vector<std::int64_t>{3, 4}));
   std::filesystem::remove(path);
 }
 

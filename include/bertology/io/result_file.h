@@ -13,8 +13,10 @@
 //   root attributes             provenance (strings and integers), identical whatever the rank
 #include <mpi.h>
 
+#include <functional>
 #include <string>
 
+#include "bertology/io/hdf5.h"
 #include "bertology/io/result_data.h"
 
 namespace bertology::io {
@@ -30,5 +32,10 @@ ResultData read_result(const std::string& path);
 
 // The temporary name write_result uses for `path` (hidden, so `path*` globs never match it).
 std::string partial_path(const std::string& path);
+
+// Writes an HDF5 file under partial_path(path) with `write` and renames it into place; on any
+// failure the temporary is removed and the error passed on, so no output is half-written.
+// A temporary left by a process that was killed is removed first (nothing else writes there).
+void write_atomically(const std::string& path, const std::function<void(const File&)>& write);
 
 }  // namespace bertology::io
