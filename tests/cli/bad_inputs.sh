@@ -54,6 +54,9 @@ expect_failure "corpus that is not HDF5" "fake.h5" out9.h5 -- run --model "$MODE
 expect_failure "duplicate threshold" "0.3" out10.h5 -- run --model "$MODEL" --corpus good.h5 --thresholds 0.3,0.3 -o out10.h5
 expect_failure "threshold outside (0,1)" "1.5" out11.h5 -- run --model "$MODEL" --corpus good.h5 --thresholds 0.1,1.5 -o out11.h5
 expect_failure "threshold not a number" "--thresholds" out12.h5 -- run --model "$MODEL" --corpus good.h5 --thresholds 0.1,abc -o out12.h5
+# 0.99999999 is 1 in float32, where attention is compared: refused before the model or the
+# corpus is opened (neither exists here).
+expect_failure "threshold that is 1 in float32" "float32" out16.h5 -- run --model no_such_model --corpus no_such.h5 --thresholds 0.99999999 -o out16.h5
 expect_failure "unknown option" "--bogus" out13.h5 -- run --model "$MODEL" --corpus good.h5 --bogus -o out13.h5
 expect_failure "property the corpus lacks" "binding_site" out14.h5 -- run --model "$MODEL" --corpus good.h5 --properties binding_site -o out14.h5
 
