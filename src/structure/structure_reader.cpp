@@ -5,6 +5,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "bertology/error.h"
 #include "bertology/structure/dssp.h"
@@ -143,6 +145,134 @@ std::size_t blank_columns_77_to_80_noise(std::string& text) {
   return changed;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Numbers gemmi does not check
+
+// gemmi reads the numbers of a PDB file with fast_from_chars and ignores what does not parse:
+// an x of "abc.def" becomes 0 and "1.5x" 1.5, made-up coordinates that give wrong contacts with
+// no word said. So every numeric field gemmi reads from an ATOM/HETATM line must be a number
+// from end to end before its value is used.
+
+std::string_view trimmed(std::string_view field) {
+  while (!field.empty() && field.front() == ' ') field.remove_prefix(1);
+  while (!field.empty() && field.back() == ' ') field.remove_suffix(1);
+  return field;
+}
+
+// Columns [begin, begin + width) of a line, what of them the line has.
+std::string_view columns(std::string_view line, std::size_t begin, std::size_t width) {
+  return begin < line.size() ? line.substr(begin, width) : std::string_view();
+}
+
+// An integer as gemmi reads it: decimal, or hybrid-36 (a letter first, the whole field in
+// digits and upper-case letters, or digits and lower-case ones) for serials past 99999 and
+// residue numbers past 9999.
+bool is_pdb_integer(std::string_view field) {
+  auto all_of = [&](auto pred) { return std::all_of(field.begin(), field.end(), pred); };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (!field.empty() && std::isalpha(static_cast<unsigned char>(field.front()))) {
+    return all_of([&](char c) { return digit(c) || (c >= 'A' && c <= 'Z'); }) ||
+           all_of([&](char c) { return digit(c) || (c >= 'a' && c <= 'z'); });
+  }
+  field = trimmed(field);
+  if (!field.empty() && (field.front() == '-' || field.front() == '+')) field.remove_prefix(1);
+  return !field.empty() && all_of(digit);
+}
+
+// Parsed by gemmi's own parser, so that what passes is the value gemmi stored.
+enum class Decimal { blank, number, not_a_number, not_finite };
+Decimal check_decimal(std::string_view field) {
+  field = trimmed(field);
+  if (field.empty()) return Decimal::blank;
+  double value = 0;
+  const char* end = field.data() + field.size();
+  gemmi::from_chars_result result = gemmi::fast_from_chars(field.data(), end, value);
+  if (result.ec != std::errc() || result.ptr != end) return Decimal::not_a_number;
+  return std::isfinite(value) ? Decimal::number : Decimal::not_finite;
+}
+
+std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+// The ATOM/HETATM lines gemmi reads (its record test: case-insensitive, up to END): serial,
+// residue number and x y z must be numbers, occupancy and B-factor numbers or blank (the format
+// allows those blank). Residue numbers out of order are the file's business (insertion codes,
+// odd numbering schemes), not checked.
+void require_pdb_numbers(const std::string& text, const std::string& path) {
+  struct Field {
+    const char* name;
+    std::size_t begin, width;
+    bool blank_allowed;
+  };
+  static constexpr Field kDecimals[] = {{"x coordinate", 30, 8, false},
+                                        {"y coordinate", 38, 8, false},
+                                        {"z coordinate", 46, 8, false},
+                                        {"occupancy", 54, 6, true},
+                                        {"B-factor", 60, 6, true}};
+  long line_number = 0;
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    start = end + 1;
+    ++line_number;
+    char head[4] = {0, 0, 0, 0};
+    std::copy_n(line.begin(), std::min<std::size_t>(4, line.size()), head);
+    if (gemmi::pdb_impl::is_record_type3(head, "END")) break;
+    if (!gemmi::pdb_impl::is_record_type(head, "ATOM") && !gemmi::pdb_impl::is_record_type(head, "HETATM")) continue;
+    auto where = [&] { return ErrorContext{path, {}, line_number}; };
+    const std::string_view serial = columns(line, 6, 5);
+    // Messages (and the context) are built only on failure: this runs for every atom.
+    if (!is_pdb_integer(serial))
+      throw Error("atom serial number " + in_quotes(trimmed(serial)) + " is not a number", where());
+    const std::string_view residue = columns(line, 22, 4);
+    if (!is_pdb_integer(residue))
+      throw Error("residue number " + in_quotes(trimmed(residue)) + " is not a number", where());
+    for (const Field& field : kDecimals) {
+      const std::string_view found = columns(line, field.begin, field.width);
+      switch (check_decimal(found)) {
+        case Decimal::number:
+          break;
+        case Decimal::blank:
+          if (!field.blank_allowed) throw Error(std::string(field.name) + " is blank", where());
+          break;
+        case Decimal::not_a_number:
+          throw Error(std::string(field.name) + " " + in_quotes(trimmed(found)) + " is not a number", where());
+        case Decimal::not_finite:
+          throw Error(std::string(field.name) + " " + in_quotes(trimmed(found)) + " is not a finite number", where());
+      }
+    }
+  }
+}
+
+// mmCIF: gemmi makes a coordinate that is not a number ("?", ".", "abc", "1e999") NaN, or inf;
+// every atom_site row becomes an atom, so every row's Cartn_x/y/z must be a finite number.
+void require_mmcif_coordinates(gemmi::cif::Block& block, const std::string& path) {
+  // The atom named in an error as gemmi names it: author ids where the file has them.
+  gemmi::cif::Table atoms = block.find(
+      "_atom_site.", {"Cartn_x", "Cartn_y", "Cartn_z", "?id", "?auth_atom_id", "?label_atom_id", "?auth_comp_id",
+                      "?label_comp_id", "?auth_asym_id", "?label_asym_id", "?auth_seq_id", "?label_seq_id"});
+  static constexpr const char* kAxes[] = {"x coordinate", "y coordinate", "z coordinate"};
+  for (std::size_t r = 0; r < atoms.length(); ++r) {
+    gemmi::cif::Table::Row row = atoms[static_cast<int>(r)];
+    for (std::size_t axis = 0; axis < 3; ++axis) {
+      const double value = gemmi::cif::as_number(row[axis]);
+      if (std::isfinite(value)) continue;
+      std::string atom = "atom";
+      if (row.has(3)) atom += " " + row[3];
+      std::string label;
+      for (std::size_t k = 4; k < 12; k += 2) {
+        const std::size_t column = row.has(k) ? k : k + 1;
+        if (row.has(column)) label += (label.empty() ? "" : " ") + gemmi::cif::as_string(row[column]);
+      }
+      if (!label.empty()) atom += " (" + label + ")";
+      throw Error(atom + ": " + kAxes[axis] + " " + in_quotes(row[axis]) +
+                      (std::isnan(value) ? " is not a number" : " is not a finite number"),
+                  {path});
+    }
+  }
+}
+
 struct ParsedFile {
   gemmi::Structure structure;
   gemmi::CoorFormat format = gemmi::CoorFormat::Unknown;
@@ -163,12 +293,16 @@ ParsedFile parse_file(const std::string& path, const StructureOptions& options, 
                         "the atom names)");
       }
       parsed.structure = gemmi::read_pdb_from_memory(text.data(), text.size(), path);
+      require_pdb_numbers(text, path);
       parsed.sites = detail::pdb_site_residues(text);
     } else {
       gemmi::cif::Document document = gemmi::cif::read_memory(text.data(), text.size(), path.c_str());
       parsed.structure = gemmi::make_structure(document);
+      require_mmcif_coordinates(document.blocks.at(0), path);
       parsed.sites = detail::mmcif_site_residues(document.blocks.at(0));
     }
+  } catch (const Error&) {
+    throw;  // ours, already saying what is wrong where
   } catch (const std::exception& e) {
     throw Error(std::string("cannot parse ") + (pdb ? "PDB" : "mmCIF") + ": " + e.what(), {path});
   }

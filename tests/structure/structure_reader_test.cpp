@@ -588,5 +588,124 @@ TEST(StructureReader, BrokenFilesAreErrorsNamingTheFile) {
   EXPECT_EQ(binding_site_source_name(BindingSiteSource::ligands), "ligands");
 }
 
+// ---------------------------------------------------------------------------------------------
+// Number fields: gemmi turns what does not parse into a made-up number; the reader refuses it.
+
+const std::string kTripeptide = testing::test_data("structure/tripeptide.pdb");
+
+// The tripeptide with `field` written over columns `column`.. (1-based, as the PDB format counts
+// them) of line `line`: one field made bad, the rest of the file untouched.
+std::string tripeptide_with(long line, std::size_t column, const std::string& field) {
+  std::vector<std::string> lines = testing::lines_of(testing::read_bytes(kTripeptide));
+  std::string& target = lines.at(static_cast<std::size_t>(line - 1));
+  if (target.size() < column - 1 + field.size()) target.resize(column - 1 + field.size(), ' ');
+  target.replace(column - 1, field.size(), field);
+  return testing::joined(lines);
+}
+
+// Line 9 is the O of GLY 2; its x is columns 31-38, y 39-46, z 47-54, occupancy 55-60,
+// B-factor 61-66, serial 7-11, residue number 23-26.
+TEST(StructureReader, TripeptideReadsAsWritten) {
+  const std::string text = testing::read_bytes(kTripeptide);
+  Dataset data = read_structure(kTripeptide);
+  ASSERT_EQ(data.records.size(), 1u);
+  const Record& chain = data.records[0];
+  EXPECT_EQ(chain.sequence, "MGS");
+  EXPECT_EQ(chain.ca_mask, (std::vector<std::uint8_t>{1, 1, 1}));
+  const std::vector<std::string> numbers{"1", "2", "3"};
+  for (std::size_t k = 0; k < numbers.size(); ++k) {
+    EXPECT_EQ(chain.ca[k], testing::coordinates_in_text(text, 'A', numbers[k], "CA")) << numbers[k];
+    EXPECT_EQ(chain.cb[k], testing::coordinates_in_text(text, 'A', numbers[k], k == 1 ? "CA" : "CB")) << numbers[k];
+  }
+}
+
+TEST(StructureReader, GarbageCoordinateIsRefusedWithFileAndLine) {
+  ScratchDir dir;
+  const std::string plain = dir.write("1abc.pdb", tripeptide_with(9, 31, " abc.def"));
+  EXPECT_ERROR_AT(error_from([&] { read_structure(plain); }), plain, "", 9, "x coordinate \"abc.def\" is not a number");
+  // Gzipped files take the same path.
+  const std::string gzipped = dir.path("1abc.pdb.gz");
+  testing::write_gzip(gzipped, tripeptide_with(9, 31, " abc.def"));
+  EXPECT_ERROR_AT(error_from([&] { read_structure(gzipped); }), gzipped, "", 9,
+                  "x coordinate \"abc.def\" is not a number");
+  // A number followed by garbage: gemmi would read 1.5.
+  const std::string tail = dir.write("tail.pdb", tripeptide_with(13, 39, "   1.5x "));
+  EXPECT_ERROR_AT(error_from([&] { read_structure(tail); }), tail, "", 13, "y coordinate \"1.5x\" is not a number");
+  const std::string blank = dir.write("blank.pdb", tripeptide_with(4, 47, "        "));
+  EXPECT_ERROR_AT(error_from([&] { read_structure(blank); }), blank, "", 4, "z coordinate is blank");
+  // Forced to PDB, a file without the extension is checked too.
+  const std::string bare = dir.write("bare", tripeptide_with(9, 31, " abc.def"));
+  EXPECT_ERROR_AT(error_from([&] { read_structure(bare, StructureOptions{corpus::Format::pdb}); }), bare, "", 9,
+                  "x coordinate \"abc.def\"");
+}
+
+TEST(StructureReader, LettersInOccupancyOrBFactorAreRefused) {
+  ScratchDir dir;
+  const std::string occupancy = dir.write("occupancy.pdb", tripeptide_with(9, 55, "  1.0a"));
+  EXPECT_ERROR_AT(error_from([&] { read_structure(occupancy); }), occupancy, "", 9,
+                  "occupancy \"1.0a\" is not a number");
+  const std::string b_factor = dir.write("b_factor.pdb", tripeptide_with(18, 61, "  ab  "));
+  EXPECT_ERROR_AT(error_from([&] { read_structure(b_factor); }), b_factor, "", 18, "B-factor \"ab\" is not a number");
+}
+
+TEST(StructureReader, NanAndInfiniteCoordinatesAreRefused) {
+  ScratchDir dir;
+  const std::string nan = dir.write("nan.pdb", tripeptide_with(7, 31, "     nan"));
+  EXPECT_ERROR_AT(error_from([&] { read_structure(nan); }), nan, "", 7, "x coordinate \"nan\" is not a finite number");
+  const std::string inf = dir.write("inf.pdb", tripeptide_with(16, 47, "    -inf"));
+  EXPECT_ERROR_AT(error_from([&] { read_structure(inf); }), inf, "", 16,
+                  "z coordinate \"-inf\" is not a finite number");
+}
+
+TEST(StructureReader, SerialAndResidueNumbersMustBeNumbers) {
+  ScratchDir dir;
+  const std::string serial = dir.write("serial.pdb", tripeptide_with(5, 7, "*****"));
+  EXPECT_ERROR_AT(error_from([&] { read_structure(serial); }), serial, "", 5,
+                  "atom serial number \"*****\" is not a number");
+  const std::string residue = dir.write("residue.pdb", tripeptide_with(10, 23, "  2x"));
+  EXPECT_ERROR_AT(error_from([&] { read_structure(residue); }), residue, "", 10,
+                  "residue number \"2x\" is not a number");
+}
+
+// What the format allows stays readable: blank occupancy and B-factor, a line that ends after z,
+// residue numbers out of order, hybrid-36 serials, and whatever follows END (gemmi stops there).
+TEST(StructureReader, BlankOccupancyAndOddNumberingAreAccepted) {
+  ScratchDir dir;
+  std::vector<std::string> lines = testing::lines_of(testing::read_bytes(kTripeptide));
+  lines[3].replace(54, 6, "      ");                                       // CA of MET: blank occupancy
+  lines[4].replace(60, 6, "      ");                                       // CB of MET: blank B-factor
+  lines[5].resize(54);                                                     // N of GLY: nothing after z
+  lines[6].replace(6, 5, "A0000");                                         // hybrid-36 serial (100000)
+  for (std::size_t k = 11; k <= 15; ++k) lines[k].replace(22, 4, "  -7");  // SER 3 numbered before MET 1
+  lines.push_back("ATOM     99  CA  ALA A   9     abc.def   0.000   0.000  1.00 10.00           C");
+  const std::string path = dir.write("odd.pdb", testing::joined(lines));
+  Dataset data = read_structure(path);
+  ASSERT_EQ(data.records.size(), 1u);
+  const Record& chain = data.records[0];
+  const Record good = read_structure(kTripeptide).records.at(0);
+  EXPECT_EQ(chain.sequence, good.sequence);
+  EXPECT_EQ(chain.ca, good.ca);
+  EXPECT_EQ(chain.cb, good.cb);
+  EXPECT_EQ(chain.ca_mask, good.ca_mask);
+}
+
+TEST(StructureReader, MmcifCoordinatesMustBeFiniteNumbers) {
+  ScratchDir dir;
+  const std::string good_x = " 1.500 2.500 3.250 ";
+  ASSERT_NE(kSmallMmcif.find(good_x), std::string::npos);
+  const std::vector<std::pair<std::string, std::string>> cases{{" abc.def 2.500 3.250 ", "x coordinate \"abc.def\""},
+                                                               {" ? 2.500 3.250 ", "x coordinate \"?\""},
+                                                               {" 1.500 . 3.250 ", "y coordinate \".\""},
+                                                               {" 1.500 2.500 1.5x ", "z coordinate \"1.5x\""}};
+  for (const auto& [coordinates, fragment] : cases) {
+    SCOPED_TRACE(coordinates);
+    std::string text = kSmallMmcif;
+    text.replace(text.find(good_x), good_x.size(), coordinates);
+    const std::string path = dir.write("bad.cif", text);
+    Error error = error_from([&] { read_structure(path); });
+    EXPECT_ERROR_AT(error, path, "", 0, "atom 2 (CA MET A 1): " + fragment + " is not a number");
+  }
+}
+
 }  // namespace
 }  // namespace bertology::structure
