@@ -305,3 +305,53 @@ TEST(Prepare, DedupeDropsRepeatedSequencesAndStrictFailsOnABadFile) {
   EXPECT_FALSE(fs::exists(work + "/strict.h5"));
   fs::remove_all(work);
 }
+
+// A structure with a number gemmi would make up (issue 12: x coordinate "abc.def"): in a
+// directory the file is skipped with the reason, file and line in the log, and the good one
+// kept; alone it fails the run (the reason in the log, or in the error with --strict).
+TEST(Prepare, AStructureWithAnUnparsableNumberIsSkippedWithTheReason) {
+  parallel::Communicator self(MPI_COMM_SELF);
+  const std::string work = shared_directory(self);
+  const std::string structures = work + "/structures";
+  fs::create_directories(structures);
+  std::ifstream in(bertology::testing::test_data("structure/tripeptide.pdb"));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ofstream(structures + "/good.pdb") << text;
+  std::size_t at = 0;  // line 9, columns 31-38: the x of the O of GLY 2
+  for (int line = 1; line < 9; ++line) at = text.find('\n', at) + 1;
+  text.replace(at + 30, 8, " abc.def");
+  const std::string bad = structures + "/bad.pdb";
+  std::ofstream(bad) << text;
+  const std::string reason = bad + ":9: x coordinate \"abc.def\" is not a number";
+  auto log_of = [](const std::string& path) {
+    std::ifstream log(path);
+    return std::string((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  };
+
+  pipeline::prepare(config_for(structures, work + "/dir.h5"), self);
+  const auto records = read_all(work + "/dir.h5");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].id, "good_A");
+  EXPECT_EQ(records[0].sequence, "MGS");
+  EXPECT_NE(log_of(work + "/dir.h5.log").find(bad + "\tskipped\t" + reason), std::string::npos)
+      << log_of(work + "/dir.h5.log");
+
+  try {
+    pipeline::prepare(config_for(bad, work + "/alone.h5"), self);
+    ADD_FAILURE() << "a lone file with a bad number was accepted";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("every input was skipped"), std::string::npos) << error.what();
+  }
+  EXPECT_FALSE(fs::exists(work + "/alone.h5"));
+  EXPECT_NE(log_of(work + "/alone.h5.log").find(bad + "\tskipped\t" + reason), std::string::npos);
+
+  auto strict = config_for(bad, work + "/strict.h5");
+  strict.strict = true;
+  try {
+    pipeline::prepare(strict, self);
+    ADD_FAILURE() << "--strict accepted a file with a bad number";
+  } catch (const Error& error) {
+    EXPECT_EQ(std::string(error.what()), reason);
+  }
+  fs::remove_all(work);
+}

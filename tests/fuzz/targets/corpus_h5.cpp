@@ -1,0 +1,21 @@
+// Fuzz target: corpus.h5 reader (src/corpus/corpus_file.cpp, CorpusReader): metadata,
+// layout, lengths and every block (at most 64) with its checksum.
+#include <algorithm>
+
+#include "bertology/corpus/corpus_file.h"
+#include "bertology/error.h"
+#include "fuzz_support.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string path = bertology::fuzz::write_input(data, size, "h5");
+  try {
+    bertology::corpus::CorpusReader reader(path);
+    const auto layout = reader.layout();
+    (void)reader.read_metadata();
+    if (layout.sequences > 0) (void)reader.read_lengths(0, layout.sequences);
+    for (std::int64_t block = 0; block < std::min<std::int64_t>(layout.blocks(), 64); ++block)
+      (void)reader.read_block(block);
+  } catch (const bertology::Error&) {
+  }
+  return 0;
+}
