@@ -3,13 +3,14 @@
 #include <algorithm>
 
 #include "bertology/error.h"
+#include "fault.h"
 #include "progress.h"
 
 namespace bertology::pipeline {
 
 StepTimes run_batch(model::Model& model, analysis::HeadCounter& counter, analysis::ContactPrecision* precision,
                     const std::vector<const corpus::Record*>& records, std::int64_t tokens, std::int64_t cut,
-                    const std::string& source) {
+                    const std::string& source, int rank) {
   const model::ModelInfo& info = model.info();
   const model::Tokenizer& tokenizer = model.tokenizer();
   const int specials = info.leading_special_tokens + info.trailing_special_tokens;
@@ -22,6 +23,7 @@ StepTimes run_batch(model::Model& model, analysis::HeadCounter& counter, analysi
     const corpus::Record& record = *records[row];
     const std::int64_t residues = std::min<std::int64_t>(static_cast<std::int64_t>(record.sequence.size()), cut);
     std::vector<std::int64_t> ids;
+    fault_point("tokenize", rank);
     try {
       ids = tokenizer.encode(std::string_view(record.sequence).substr(0, static_cast<std::size_t>(residues)));
     } catch (const Error& error) {
@@ -42,6 +44,7 @@ StepTimes run_batch(model::Model& model, analysis::HeadCounter& counter, analysi
   const double forward_start = seconds_now();
   model.forward(input, [&](int layer, const model::AttentionMaps& maps) {
     const double t = seconds_now();
+    fault_point("analysis", rank);
     counter.add_layer(layer, maps);
     if (precision) precision->add_layer(layer, maps);
     in_callbacks += seconds_now() - t;

@@ -19,9 +19,10 @@ struct StepTimes {
 
 // Tokenizes the rows (cut at `cut` residues), pads them to `tokens`, runs the forward and
 // counts every layer as soon as it exists (and ranks its pairs, when `precision` is given).
-// `source` names the corpus in error messages.
+// `source` names the corpus in error messages; `rank` is this process's rank, for the
+// injected faults at the tokenize and analysis stages (fault.h).
 StepTimes run_batch(model::Model& model, analysis::HeadCounter& counter, analysis::ContactPrecision* precision,
                     const std::vector<const corpus::Record*>& records, std::int64_t tokens, std::int64_t cut,
-                    const std::string& source);
+                    const std::string& source, int rank);
 
 }  // namespace bertology::pipeline

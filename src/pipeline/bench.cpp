@@ -125,7 +125,7 @@ void bench(const BenchConfig& config, std::ostream& out) {
   for (const auto& batch : batches) {
     std::vector<const corpus::Record*> rows;
     for (auto r : batch.records) rows.push_back(&records[static_cast<std::size_t>(r)]);
-    const StepTimes step = run_batch(*model, counter, nullptr, rows, batch.tokens, cut, "synthetic");
+    const StepTimes step = run_batch(*model, counter, nullptr, rows, batch.tokens, cut, "synthetic", /*rank=*/0);
     total.forward += step.forward;
     total.analysis += step.analysis;
     largest_layer_bytes = std::max<std::int64_t>(

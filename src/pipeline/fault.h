@@ -1,7 +1,9 @@
 #pragma once
 // Failure injection for tests: BERTOLOGY_FAULT=STAGE@RANK[:kill] makes rank RANK fail the first
-// time it reaches STAGE (load, plan, read, forward, checkpoint, reduce, write): an exception
-// as a real error would throw, or with :kill a SIGKILL of the process. Unset, it costs a getenv.
+// time it reaches STAGE (load, plan, read, forward, tokenize, analysis, checkpoint, reduce,
+// write; tokenize is before a row is encoded, analysis inside the forward before a layer is
+// counted): an exception as a real error would throw, or with :kill a SIGKILL of the process.
+// Unset, it costs a getenv.
 #include <chrono>
 #include <csignal>
 #include <cstdlib>

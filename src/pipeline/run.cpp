@@ -392,7 +392,7 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
         for (std::int64_t k : batch.records) rows.push_back(&records[static_cast<std::size_t>(k)]);
         fault_point("forward", rank);
         const StepTimes step = run_batch(*model, counter_of_block, precision_of_block ? &*precision_of_block : nullptr,
-                                         rows, batch.tokens, batching.cut, config.corpus);
+                                         rows, batch.tokens, batching.cut, config.corpus, rank);
         timings.forward += step.forward;
         timings.analysis += step.analysis;
       }

@@ -62,7 +62,7 @@ OUT=no/such/dir/x.h5 expect_failure "output directory missing, before any work" 
   run --model "$MODEL" --corpus corpus.h5 --properties aa --quiet
 for ranks in 2 3; do
   failing=$((ranks - 1))
-  for stage in load plan read forward checkpoint reduce write; do
+  for stage in load plan read forward tokenize analysis checkpoint reduce write; do
     expect_failure "rank $failing of $ranks fails at $stage" "$ranks" "error on rank $failing" \
       "BERTOLOGY_FAULT=$stage@$failing" -- "${FAST_RUN[@]}" --checkpoint-interval 0.001
   done
