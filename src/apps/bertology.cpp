@@ -2,6 +2,7 @@
 // the library. Errors from any layer are caught once, here.
 #include <algorithm>
 #include <boost/program_options.hpp>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -505,6 +506,10 @@ void print_usage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A write past `ulimit -f` raises SIGXFSZ, which kills the process without a message (and
+  // before a temporary file is removed); ignored, the write fails with EFBIG and the error
+  // names the file.
+  std::signal(SIGXFSZ, SIG_IGN);
   parallel::Environment mpi(argc, argv);
   parallel::Communicator comm;
   std::string command = argc > 1 ? argv[1] : "";
