@@ -10,8 +10,13 @@ namespace bertology::io {
 namespace {
 
 // HDF5 prints its own error stack to stderr by default; our exceptions carry the context.
+// Its exit handler is left out: every File closes itself, and after a close that failed (a
+// full disk) HDF5 1.10 closes the file again at exit and crashes on what the first freed.
 struct SilenceHdf5 {
-  SilenceHdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+  SilenceHdf5() {
+    H5dont_atexit();
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
 };
 const SilenceHdf5 silence_hdf5;
 
