@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -54,9 +55,17 @@ extern "C" {
 
 BSP_EXPORT bsp_processor* bsp_open(const char* path, char** error) {
   auto* opened = new bsp_processor;
-  const auto status = opened->processor.Load(path);
-  if (status.ok()) return opened;
-  *error = copy_out(status.ToString());
+  try {
+    // libsentencepiece throws from inside Load on some malformed models (Darts' trie builder
+    // on an empty or duplicate piece): no exception may cross into the other namespace.
+    const auto status = opened->processor.Load(path);
+    if (status.ok()) return opened;
+    *error = copy_out(status.ToString());
+  } catch (const std::exception& exception) {
+    *error = copy_out(std::string("not a valid sentencepiece model: ") + exception.what());
+  } catch (...) {
+    *error = copy_out("not a valid sentencepiece model");
+  }
   delete opened;
   return nullptr;
 }

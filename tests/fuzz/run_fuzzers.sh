@@ -39,10 +39,14 @@ for target in "${targets[@]}"; do
   for dir in "$here/seeds/$target" "$here/regressions/$target"; do
     [ -d "$dir" ] && find "$dir" -type f ! -name '.*' -exec cp {} "$corpus/" \;
   done
+  extra=()
+  # libhdf5 (not instrumented) leaks a few bytes on some malformed files: leaks are not
+  # findings for the HDF5 readers, everything else is.
+  case "$target" in corpus_h5 | result_h5) extra=(-detect_leaks=0) ;; esac
   log="$work/$target/log"
   start=$(date +%s)
   (cd "$work/$target" && "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-      -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1)
+      -print_final_stats=1 -artifact_prefix="$artifacts/" ${extra[@]+"${extra[@]}"} "$corpus" >"$log" 2>&1)
   rc=$?
   elapsed=$(($(date +%s) - start))
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
