@@ -536,8 +536,9 @@ void check_checkpoint(Architecture architecture, const ModelConfig& config, cons
   // Anything else must be a part the attention never reads (pooler, MLM head, HF's
   // position_ids buffer); a stray encoder tensor means config and weights disagree.
   for (const auto& [name, entry] : weights.tensors()) {
-    const bool known =
-        std::any_of(specs.begin(), specs.end(), [&](const ParameterSpec& spec) { return spec.name == name; });
+    // An init-capture: Clang before 16 cannot capture a structured binding.
+    const bool known = std::any_of(specs.begin(), specs.end(),
+                                   [&name = name](const ParameterSpec& spec) { return spec.name == name; });
     require(known || foreign_part_allowed(architecture, name),
             "unexpected tensor '" + name + "': not part of " + described, {weights.path()});
   }
