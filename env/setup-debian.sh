@@ -18,6 +18,7 @@ packages=(
   python3-h5py python3-numpy
   chromium librsvg2-bin
   slurm-wlm munge curl
+  clang libclang-rt-14-dev
   theseus-examples
 )
 
