@@ -18,9 +18,12 @@
 #include "bertology/pipeline/commands.h"
 #include "bertology/structure/structure_reader.h"
 #include "bertology/version.h"
+#include "options.h"
 
 namespace po = boost::program_options;
 using namespace bertology;
+using apps::parse_numbers;
+using apps::split_list;
 
 namespace {
 
@@ -31,65 +34,6 @@ struct Invocation {
   std::string command = {};                // the subcommand: its section of an INI file applies
   std::vector<std::string> commands = {};  // every subcommand: their sections are for them
 };
-
-// The options of an INI file that are this command's: keys outside any section, and those of
-// the section named after the command ([run], [prepare], ...), which one file such as
-// configs/paper.ini can hold side by side. Other commands' sections are skipped; an unknown key
-// or section is an error naming the file.
-po::parsed_options command_options(po::parsed_options parsed, const po::options_description& options,
-                                   const Invocation& call, const std::string& path) {
-  std::vector<po::option> kept;
-  for (po::option& option : parsed.options) {
-    if (!option.unregistered) {
-      kept.push_back(option);
-      continue;
-    }
-    const std::string key = option.string_key;
-    const auto dot = key.find('.');
-    const std::string section = dot == std::string::npos ? "" : key.substr(0, dot);
-    if (!section.empty() && section == call.command) {
-      option.string_key = key.substr(dot + 1);
-      option.unregistered = false;
-      require(options.find_nothrow(option.string_key, false) != nullptr,
-              "unknown option '" + option.string_key + "' in section [" + section + "]", ErrorContext{path});
-      kept.push_back(option);
-    } else if (section.empty() ||
-               std::find(call.commands.begin(), call.commands.end(), section) == call.commands.end()) {
-      throw Error(section.empty() ? "unknown option '" + key + "'"
-                                  : "unknown section [" + section + "] (sections are named after commands)",
-                  ErrorContext{path});
-    }
-  }
-  parsed.options = std::move(kept);
-  return parsed;
-}
-
-// Splits "a,b,c"; empty items are errors naming the option.
-std::vector<std::string> split_list(const std::string& text, const std::string& option) {
-  std::vector<std::string> items;
-  std::stringstream stream(text);
-  for (std::string item; std::getline(stream, item, ',');) {
-    require(!item.empty(), option + " '" + text + "': empty item in the comma list");
-    items.push_back(item);
-  }
-  return items;
-}
-
-// "0.1,0.3" → numbers; anything that is not wholly a number is an error naming the option.
-template <typename Number>
-std::vector<Number> parse_numbers(const std::string& text, const std::string& option) {
-  std::vector<Number> values;
-  for (const auto& item : split_list(text, option)) {
-    std::istringstream stream(item);
-    Number value{};
-    stream >> value;
-    require(
-        stream && stream.peek() == std::char_traits<char>::eof(),
-        option + " '" + text + "': '" + item + "' is not " + (std::is_integral_v<Number> ? "an integer" : "a number"));
-    values.push_back(value);
-  }
-  return values;
-}
 
 // Parses the command line, then the INI file named by --config (command line wins).
 // Returns false when --help was asked for (and printed).
@@ -109,7 +53,9 @@ bool parse(const Invocation& call, const std::string& usage, po::options_descrip
     std::ifstream file(path);
     require(static_cast<bool>(file), "cannot read the config file", ErrorContext{path});
     try {
-      po::store(command_options(po::parse_config_file(file, options, true), options, call, path), values);
+      po::store(
+          apps::command_options(po::parse_config_file(file, options, true), options, call.command, call.commands, path),
+          values);
     } catch (const po::error& error) {
       throw Error(error.what(), ErrorContext{path});
     }

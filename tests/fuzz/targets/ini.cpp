@@ -1,10 +1,9 @@
 // Fuzz target: the INI path of `bertology --config FILE` (src/apps/bertology.cpp, parse()):
 // boost::program_options::parse_config_file with the `run` command's options description (the
 // same names and value types), the section filter command_options, store, notify, and the
-// comma lists of --properties and --thresholds. command_options, split_list and parse_numbers
-// live in the executable's anonymous namespace, so they are copied here (keep them in step);
-// a boost exception (po::error, a std::exception) is the expected rejection, as bertology.cpp
-// turns it into an Error.
+// comma lists of --properties and --thresholds, through the driver's own helpers
+// (src/apps/options.h); a boost exception (po::error) is the expected rejection, as
+// bertology.cpp turns it into an Error.
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <cstdint>
@@ -15,69 +14,14 @@
 
 #include "bertology/error.h"
 #include "fuzz_support.h"
+#include "options.h"
 
 namespace po = boost::program_options;
-using bertology::Error;
-using bertology::ErrorContext;
-using bertology::require;
 
 namespace {
 
-const std::string kCommand = "run";
-const std::vector<std::string> kCommands = {"prepare", "dssp", "run", "plan", "attention", "report",
-                                            "merge", "info", "make-model", "bench"};
-
-// Copy of command_options in src/apps/bertology.cpp.
-po::parsed_options command_options(po::parsed_options parsed, const po::options_description& options,
-                                   const std::string& path) {
-  std::vector<po::option> kept;
-  for (po::option& option : parsed.options) {
-    if (!option.unregistered) {
-      kept.push_back(option);
-      continue;
-    }
-    const std::string key = option.string_key;
-    const auto dot = key.find('.');
-    const std::string section = dot == std::string::npos ? "" : key.substr(0, dot);
-    if (!section.empty() && section == kCommand) {
-      option.string_key = key.substr(dot + 1);
-      option.unregistered = false;
-      require(options.find_nothrow(option.string_key, false) != nullptr,
-              "unknown option '" + option.string_key + "' in section [" + section + "]", ErrorContext{path});
-      kept.push_back(option);
-    } else if (section.empty() || std::find(kCommands.begin(), kCommands.end(), section) == kCommands.end()) {
-      throw Error(section.empty() ? "unknown option '" + key + "'"
-                                  : "unknown section [" + section + "] (sections are named after commands)",
-                  ErrorContext{path});
-    }
-  }
-  parsed.options = std::move(kept);
-  return parsed;
-}
-
-// Copies of split_list and parse_numbers in src/apps/bertology.cpp.
-std::vector<std::string> split_list(const std::string& text, const std::string& option) {
-  std::vector<std::string> items;
-  std::stringstream stream(text);
-  for (std::string item; std::getline(stream, item, ',');) {
-    require(!item.empty(), option + " '" + text + "': empty item in the comma list");
-    items.push_back(item);
-  }
-  return items;
-}
-
-template <typename Number>
-std::vector<Number> parse_numbers(const std::string& text, const std::string& option) {
-  std::vector<Number> values;
-  for (const auto& item : split_list(text, option)) {
-    std::istringstream stream(item);
-    Number value{};
-    stream >> value;
-    require(stream && stream.peek() == std::char_traits<char>::eof(), option + ": '" + item + "' is not a number");
-    values.push_back(value);
-  }
-  return values;
-}
+const std::vector<std::string> kCommands = {"prepare", "dssp",  "run",  "plan",       "attention",
+                                            "report",  "merge", "info", "make-model", "bench"};
 
 }  // namespace
 
@@ -85,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The run command's options (src/apps/bertology.cpp run_command), with the value types of
   // pipeline::RunConfig; descriptions left out.
   std::string model, architecture, corpus, properties, thresholds = "0.3", output, contact_atom, precision,
-                                                         contact_precision, checkpoint_directory, config;
+                                                       contact_precision, checkpoint_directory, config;
   std::int64_t max_residues = 0, batch_size = 0, max_tokens = 0, groups = 0;
   int null_permutations = 0, threads = 0;
   std::uint64_t null_seed = 0;
@@ -96,11 +40,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       "corpus,c", po::value(&corpus)->required(), "")("properties,p", po::value(&properties), "")(
       "thresholds,t", po::value(&thresholds), "")("output,o", po::value(&output)->required(), "")(
       "max-residues", po::value(&max_residues)->default_value(510), "")(
-      "contact-atom", po::value(&contact_atom)->default_value("ca"), "")(
-      "batch-size", po::value(&batch_size)->default_value(0), "")(
+      "contact-atom", po::value(&contact_atom)->default_value("ca"), "")("batch-size",
+                                                                         po::value(&batch_size)->default_value(0), "")(
       "max-tokens", po::value(&max_tokens)->default_value(0), "")("groups", po::value(&groups)->default_value(0), "")(
-      "null", po::value(&null_permutations)->default_value(0), "")(
-      "null-seed", po::value(&null_seed)->default_value(1), "")(
+      "null", po::value(&null_permutations)->default_value(0), "")("null-seed", po::value(&null_seed)->default_value(1),
+                                                                   "")(
       "contact-precision", po::value(&contact_precision)->default_value("auto"), "")(
       "resume", po::bool_switch(&resume), "")("checkpoint-dir", po::value(&checkpoint_directory), "")(
       "checkpoint-interval", po::value(&checkpoint_interval)->default_value(300), "")(
@@ -112,10 +56,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::istringstream file(text);
   po::variables_map values;
   try {
-    po::store(command_options(po::parse_config_file(file, options, true), options, "fuzz.ini"), values);
+    po::store(bertology::apps::command_options(po::parse_config_file(file, options, true), options, "run", kCommands,
+                                               "fuzz.ini"),
+              values);
     po::notify(values);
-    if (values.count("properties")) (void)split_list(properties, "--properties");
-    (void)parse_numbers<double>(thresholds, "--thresholds");
+    if (values.count("properties")) (void)bertology::apps::split_list(properties, "--properties");
+    (void)bertology::apps::parse_numbers<double>(thresholds, "--thresholds");
   } catch (const bertology::Error&) {
   } catch (const po::error&) {
   }
