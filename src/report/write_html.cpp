@@ -55,6 +55,18 @@ std::string interval_text(const Interval& interval) {
   return svg::number(interval.low, 3) + " – " + svg::number(interval.high, 3);
 }
 
+// The largest value of each row of a rows × columns matrix (row-major), NaN where a row has none:
+// the per-layer bars beside a heatmap.
+std::vector<double> row_maxima(const std::vector<double>& values, int rows, int columns) {
+  std::vector<double> maxima(rows, nan);
+  for (int row = 0; row < rows; ++row)
+    for (int column = 0; column < columns; ++column) {
+      const double value = values[static_cast<std::size_t>(row) * columns + column];
+      if (!std::isnan(value) && (std::isnan(maxima[row]) || value > maxima[row])) maxima[row] = value;
+    }
+  return maxima;
+}
+
 bool is_amino_acid(const std::string& label) { return label.rfind("aa_", 0) == 0; }
 
 // A file stem from a label a user's corpus may have named freely.
@@ -126,13 +138,7 @@ class PageBuilder {
     figure.values = property.proportions;
     figure.low = 0;
     figure.value_label = "proportion";
-    figure.row_bars.assign(data_.layers, nan);
-    for (int layer = 0; layer < data_.layers; ++layer)
-      for (int head = 0; head < data_.heads; ++head) {
-        const double value = property.proportions[static_cast<std::size_t>(layer) * data_.heads + head];
-        if (!std::isnan(value) && (std::isnan(figure.row_bars[layer]) || value > figure.row_bars[layer]))
-          figure.row_bars[layer] = value;
-      }
+    figure.row_bars = row_maxima(figure.values, data_.layers, data_.heads);
     figure.row_bars_label = "max per layer";
     if (property.background.eligible > 0) {
       figure.reference = property.background.rate();
@@ -264,13 +270,8 @@ class PageBuilder {
     figure.column_labels = numbered(data_.heads);
     figure.low = 0;
     figure.value_label = "precision";
-    figure.row_bars.assign(data_.layers, nan);
-    for (const auto& head : precision.heads) {
-      const double value = head.precision.front();
-      figure.values.push_back(value);
-      double& bar = figure.row_bars[head.layer];
-      if (!std::isnan(value) && (std::isnan(bar) || value > bar)) bar = value;
-    }
+    for (const auto& head : precision.heads) figure.values.push_back(head.precision.front());
+    figure.row_bars = row_maxima(figure.values, data_.layers, data_.heads);
     figure.row_bars_label = "max per layer";
     const auto background = data_.background.find("contact");
     std::vector<std::string> header{"rank", "head"};
@@ -363,8 +364,7 @@ std::string write_html(const io::ResultData& data, const ReportOptions& options,
     if (key != "weights_note") provenance.emplace_back(key, value);
   for (const auto& [key, value] : data.integer_attributes) provenance.emplace_back(key, std::to_string(value));
   std::string warning = attribute(data, "weights_note");
-  if (!warning.empty())
-    warning = "WEIGHTS: " + warning + ". These numbers only exercise the pipeline.";
+  if (!warning.empty()) warning = "WEIGHTS: " + warning + ". These numbers only exercise the pipeline.";
   const std::string page =
       html::page("bertology report: " + figure_context(data, summary), provenance, warning, sections);
 
