@@ -51,7 +51,7 @@ two_ranks)
   mapfile -t files < <(find "$structures" -name '*.pdb*' | sort | head -8)
   "$BIN" prepare "${files[@]}" --binding-sites ligands -o corpus.h5 --force --quiet
   printf 'model = %s\ncorpus = %s\noutput = %s\nthresholds = 0.1,0.3\n' "$PWD/model" "$PWD/corpus.h5" "$PWD/two.h5" > two.ini
-  job=$(sbatch --parsable --ntasks=2 --ntasks-per-node=2 --cpus-per-task=1 --time=5 "$SRC/jobs/run.sbatch" two.ini)
+  job=$(sbatch --parsable --ntasks=2 --ntasks-per-node=2 --cpus-per-task=1 --time=15 "$SRC/jobs/run.sbatch" two.ini)
   state=$(wait_for "$job" 300)
   [ "$state" = COMPLETED ] || { cat ./*"$job".log >&2 || true; fail "job $job ended $state"; }
   [ -s "bertology-$job.log" ] || fail "no log bertology-$job.log"
@@ -101,7 +101,7 @@ thresholds = 0.1,0.3,0.5
 properties = contact,binding_site,ss4
 output = out
 run_args = --groups 3
-sbatch_args = --ntasks=2 --ntasks-per-node=2 --cpus-per-task=1 --time=5
+sbatch_args = --ntasks=2 --ntasks-per-node=2 --cpus-per-task=1 --time=15
 INI
   bash "$SRC/jobs/sweep.sh" sweep.ini | tee submit.txt
   array=$(awk '/array job/ {print $4}' submit.txt | tr -d :)
