@@ -346,6 +346,8 @@ int make_model_command(const Invocation& call) {
       "embedding", po::value(&config.embedding)->default_value(0),
       "prot_albert's factorised embedding size (0 = min(128, hidden))")(
       "seed", po::value(&config.seed)->default_value(config.seed), "seed of the weight generator")(
+      "shards", po::value(&config.shards)->default_value(config.shards),
+      "weight files: N > 1 writes N shards and model.safetensors.index.json, the hub's layout of large models")(
       "output,o", po::value(&config.output)->required()->value_name("DIR"), "model folder to write")(
       "force", po::bool_switch(&config.force), "overwrite an existing model folder");
   po::variables_map values;

@@ -1,6 +1,8 @@
 // load_model: from a checkpoint folder to a running encoder, every file checked against the
 // others first. No LibTorch here: the encoders are built through encoders.h.
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "bertology/error.h"
 #include "bertology/io/checksum.h"
@@ -35,6 +37,25 @@ std::unique_ptr<Tokenizer> make_tokenizer(Architecture architecture, const fs::p
   return std::make_unique<VocabularyTokenizer>(frame, *vocabulary);
 }
 
+// ModelInfo::weights_sha256. One file: its SHA-256. A sharded checkpoint: the SHA-256 of the
+// index file's bytes followed by one line per shard in the sha256sum format, "<shard's
+// SHA-256, lower-case hex>  <shard file name>\n", in ascending file name order (as `sha256sum
+// model-*.safetensors` prints them). Each file's hash is cached beside it (PATH.sha256).
+std::string weights_sha256(const SafetensorsReader& weights) {
+  if (!weights.sharded()) return io::sha256_file_cached(weights.path());
+  std::ifstream in(weights.path(), std::ios::binary);
+  require(bool(in), "cannot read the index file", {weights.path()});
+  const std::string index((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  io::Sha256 hash;
+  hash.update(index.data(), index.size());
+  for (const auto& shard : weights.files()) {
+    const std::string line =
+        io::sha256_file_cached(shard.path()) + "  " + fs::path(shard.path()).filename().string() + "\n";
+    hash.update(line.data(), line.size());
+  }
+  return hash.hex_digest();
+}
+
 }  // namespace
 
 std::string precision_name(Precision precision) {
@@ -64,7 +85,12 @@ std::unique_ptr<Model> load_model(const LoadOptions& options) {
     prepare_torch(options);
     return load_torchscript(options);
   }
-  const fs::path weights_path = folder / "model.safetensors";
+  // One model.safetensors, or the hub's shards of a large checkpoint under their index.
+  const fs::path single_path = folder / "model.safetensors";
+  const fs::path index_path = folder / "model.safetensors.index.json";
+  require(!(fs::exists(single_path) && fs::exists(index_path)),
+          "holds both model.safetensors and model.safetensors.index.json: remove the stale one", {options.directory});
+  const fs::path weights_path = fs::exists(index_path) ? index_path : single_path;
   if (!fs::exists(weights_path) && fs::exists(folder / "pytorch_model.bin")) {
     throw Error(
         "no model.safetensors, only pytorch_model.bin: convert it once with env/convert_checkpoint.py (your own "
@@ -96,7 +122,7 @@ std::unique_ptr<Model> load_model(const LoadOptions& options) {
   setup.info.max_positions = config.max_positions;
   setup.info.leading_special_tokens = int(frame.leading.size());
   setup.info.trailing_special_tokens = int(frame.trailing.size());
-  if (options.hash_weights) setup.info.weights_sha256 = io::sha256_file_cached(weights.path());
+  if (options.hash_weights) setup.info.weights_sha256 = weights_sha256(weights);
   if (config.seed)
     setup.info.weights_note = "seeded random weights (bertology make-model, seed " + std::to_string(*config.seed) +
                               "): they measure nothing biological";

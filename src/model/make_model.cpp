@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 
 #include "bertology/error.h"
 #include "checkpoint.h"
@@ -217,6 +219,36 @@ void write_text(const std::string& path, const std::string& text) {
   require(bool(out), "cannot write the file", {path});
 }
 
+// The Hugging Face hub's shard names: model-00001-of-00003.safetensors.
+std::string shard_name(int shard, int shards) {
+  char name[64];
+  std::snprintf(name, sizeof name, "model-%05d-of-%05d.safetensors", shard + 1, shards);
+  return name;
+}
+
+// The shard of each tensor: runs of consecutive tensors of about equal bytes, none empty.
+std::vector<int> assign_shards(const std::vector<ParameterSpec>& specs, int shards) {
+  std::vector<std::uint64_t> bytes;
+  std::uint64_t total = 0;
+  for (const auto& spec : specs) {
+    std::uint64_t elements = 1;
+    for (auto extent : spec.shape) elements *= std::uint64_t(extent);
+    bytes.push_back(elements * sizeof(float));
+    total += bytes.back();
+  }
+  std::vector<int> shard_of(specs.size());
+  std::uint64_t done = 0;
+  int shard = 0;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const bool has_its_share = done * std::uint64_t(shards) >= total * std::uint64_t(shard + 1);
+    const bool one_per_shard_left = specs.size() - i == std::size_t(shards - 1 - shard);
+    if (i > 0 && shard + 1 < shards && (has_its_share || one_per_shard_left)) ++shard;
+    shard_of[i] = shard;
+    done += bytes[i];
+  }
+  return shard_of;
+}
+
 }  // namespace
 
 void make_model(const MakeModelOptions& options) {
@@ -266,36 +298,70 @@ void make_model(const MakeModelOptions& options) {
       architecture != Architecture::esm2 || config.head_size() % 2 == 0,
       "ESM-2's rotary embeddings need an even head size (hidden / heads), not " + std::to_string(config.head_size()));
 
+  require(options.shards >= 1, "the number of shards must be at least 1, not " + std::to_string(options.shards));
+
   const fs::path folder(options.output);
   const fs::path config_path = folder / "config.json";
-  const fs::path weights_path = folder / "model.safetensors";
+  const fs::path single_path = folder / "model.safetensors";
+  const fs::path index_path = folder / "model.safetensors.index.json";
   const fs::path tokenizer_path = folder / (sentencepiece ? "spiece.model" : "vocab.txt");
-  for (const auto& file : {config_path, weights_path, tokenizer_path}) {
+  for (const auto& file : {config_path, single_path, index_path, tokenizer_path}) {
     require(options.force || !fs::exists(file), "already exists; refusing to overwrite a model without --force",
             {file.string()});
   }
+  const auto specs = checkpoint_parameters(architecture, config);
+  require(std::size_t(options.shards) <= specs.size(), "cannot split the " + std::to_string(specs.size()) +
+                                                           " tensors of this model into " +
+                                                           std::to_string(options.shards) + " shards");
   std::error_code error;
   fs::create_directories(folder, error);
   require(!error, "cannot create the model folder: " + error.message(), {options.output});
+  fs::remove(options.shards > 1 ? single_path : index_path, error);  // the other form, under --force
 
-  const auto specs = checkpoint_parameters(architecture, config);
-  SeededNormal normal(options.seed);
-  std::map<std::string, std::vector<float>> values;
-  std::vector<TensorToWrite> tensors;
+  const std::vector<int> shard_of = assign_shards(specs, options.shards);
+  const std::map<std::string, std::string> metadata = {
+      {"format", "pt"}, {"arch", architecture_name(architecture)}, {"bertology_seed", std::to_string(options.seed)}};
+  // Each tensor is drawn and written in turn; only those a later one is tied to stay in memory
+  // (a 3B model's 12 GB held whole would double the memory that writing it takes).
+  std::set<std::string> tied_targets;
   for (const auto& spec : specs) {
-    if (spec.tied_to.empty()) {
-      std::int64_t elements = 1;
-      for (auto extent : spec.shape) elements *= extent;
-      auto& drawn = values[spec.name];
-      drawn.resize(std::size_t(elements));
-      draw(spec, drawn, normal);
-    }
-    tensors.push_back({spec.name, spec.shape, values.at(spec.tied_to.empty() ? spec.name : spec.tied_to).data()});
+    if (!spec.tied_to.empty()) tied_targets.insert(spec.tied_to);
   }
-
-  write_safetensors(
-      weights_path.string(), tensors,
-      {{"format", "pt"}, {"arch", architecture_name(architecture)}, {"bertology_seed", std::to_string(options.seed)}});
+  std::map<std::string, std::vector<float>> kept;
+  std::vector<float> drawn;
+  SeededNormal normal(options.seed);
+  nlohmann::json weight_map = nlohmann::json::object();
+  std::uint64_t total_size = 0;
+  for (int shard = 0; shard < options.shards; ++shard) {
+    const fs::path path = options.shards == 1 ? single_path : folder / shard_name(shard, options.shards);
+    std::vector<TensorToWrite> tensors;
+    std::vector<const ParameterSpec*> shard_specs;
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+      if (shard_of[i] != shard) continue;
+      tensors.push_back({specs[i].name, specs[i].shape, nullptr});
+      shard_specs.push_back(&specs[i]);
+      weight_map[specs[i].name] = path.filename().string();
+    }
+    SafetensorsWriter writer(path.string(), tensors, metadata);
+    for (const ParameterSpec* spec : shard_specs) {
+      std::int64_t elements = 1;
+      for (auto extent : spec->shape) elements *= extent;
+      total_size += std::uint64_t(elements) * sizeof(float);
+      if (!spec->tied_to.empty()) {
+        writer.write(kept.at(spec->tied_to).data());
+        continue;
+      }
+      std::vector<float>& values = tied_targets.count(spec->name) ? kept[spec->name] : drawn;
+      values.resize(std::size_t(elements));
+      draw(*spec, values, normal);
+      writer.write(values.data());
+    }
+    writer.close();
+  }
+  if (options.shards > 1) {
+    const nlohmann::json index = {{"metadata", {{"total_size", total_size}}}, {"weight_map", weight_map}};
+    write_text(index_path.string(), index.dump(2) + "\n");
+  }
   write_text(config_path.string(), config_json(options, config).dump(2) + "\n");
   write_text(tokenizer_path.string(), tokenizer_text);
 }

@@ -1,14 +1,23 @@
 #include "safetensors.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "bertology/error.h"
 
-// Tensor bytes are copied straight into float buffers: the host must be little-endian like the format.
+// Tensor bytes are used as floats in place (and copied straight into float buffers): the host
+// must be little-endian like the format.
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors data is little-endian");
 
 namespace bertology::model {
@@ -66,21 +75,21 @@ float bfloat16_to_float(std::uint16_t bfloat) {
 }
 
 template <typename Source>
-void convert(const std::vector<char>& raw, float* destination) {
-  const std::size_t count = raw.size() / sizeof(Source);
+void convert(const TensorBytes& raw, float* destination) {
+  const std::size_t count = raw.size / sizeof(Source);
   for (std::size_t i = 0; i < count; ++i) {
     Source value;
-    std::memcpy(&value, raw.data() + i * sizeof(Source), sizeof(Source));
+    std::memcpy(&value, raw.data + i * sizeof(Source), sizeof(Source));
     destination[i] = static_cast<float>(value);
   }
 }
 
 template <typename Bits, typename Widen>
-void convert_bits(const std::vector<char>& raw, float* destination, Widen widen) {
-  const std::size_t count = raw.size() / sizeof(Bits);
+void convert_bits(const TensorBytes& raw, float* destination, Widen widen) {
+  const std::size_t count = raw.size / sizeof(Bits);
   for (std::size_t i = 0; i < count; ++i) {
     Bits bits;
-    std::memcpy(&bits, raw.data() + i * sizeof(Bits), sizeof(Bits));
+    std::memcpy(&bits, raw.data + i * sizeof(Bits), sizeof(Bits));
     destination[i] = widen(bits);
   }
 }
@@ -175,29 +184,48 @@ std::int64_t TensorEntry::elements() const {
   return count;
 }
 
-SafetensorsReader::SafetensorsReader(std::string path) : path_(std::move(path)) {
-  std::error_code error;
-  const std::uint64_t file_size = std::filesystem::file_size(path_, error);
-  require(!error, "cannot read the weights file: " + error.message(), {path_});
-  file_.open(path_, std::ios::binary);
-  require(bool(file_), "cannot open the weights file", {path_});
-  require(file_size >= 8, "file of " + std::to_string(file_size) + " bytes is too short to be safetensors", {path_});
+Mapping::Mapping(const std::string& path) {
+  const int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  require(descriptor >= 0, std::string("cannot read the weights file: ") + std::strerror(errno), {path});
+  const auto fail = [&](const std::string& what) {
+    const int error = errno;
+    ::close(descriptor);
+    throw Error(what + ": " + std::strerror(error), {path});
+  };
+  struct stat status {};
+  if (::fstat(descriptor, &status) != 0) fail("cannot read the weights file");
+  if (!S_ISREG(status.st_mode)) {
+    ::close(descriptor);
+    throw Error("cannot read the weights file: not a regular file", {path});
+  }
+  size_ = std::uint64_t(status.st_size);
+  if (size_ > 0) {
+    void* address = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, descriptor, 0);
+    if (address == MAP_FAILED) fail("cannot map the weights file");
+    data_ = static_cast<const unsigned char*>(address);
+  }
+  ::close(descriptor);  // the mapping stays valid without the descriptor
+}
 
-  unsigned char length_bytes[8];
-  file_.read(reinterpret_cast<char*>(length_bytes), 8);
-  const std::uint64_t header_size = read_u64_le(length_bytes);
+Mapping::~Mapping() {
+  if (data_ != nullptr) ::munmap(const_cast<unsigned char*>(data_), size_);
+}
+
+SafetensorsFile::SafetensorsFile(std::string path)
+    : path_(std::move(path)), mapping_(std::make_shared<const Mapping>(path_)) {
+  const std::uint64_t file_size = mapping_->size();
+  require(file_size >= 8, "file of " + std::to_string(file_size) + " bytes is too short to be safetensors", {path_});
+  const std::uint64_t header_size = read_u64_le(mapping_->data());
   require(header_size <= file_size - 8,
           "header length " + std::to_string(header_size) + " exceeds the " + std::to_string(file_size - 8) +
               " bytes after it (truncated file, or not safetensors)",
           {path_});
-  std::string header(header_size, '\0');
-  file_.read(header.data(), std::streamsize(header_size));
-  require(bool(file_), "cannot read the header", {path_});
   data_start_ = 8 + header_size;
 
   nlohmann::json json;
   try {
-    json = nlohmann::json::parse(header);
+    const auto* header = reinterpret_cast<const char*>(mapping_->data() + 8);
+    json = nlohmann::json::parse(header, header + header_size);
   } catch (const nlohmann::json::parse_error& e) {
     throw Error(std::string("header is not valid JSON: ") + e.what(), {path_});
   }
@@ -216,28 +244,114 @@ SafetensorsReader::SafetensorsReader(std::string path) : path_(std::move(path)) 
   check_tiling(tensors_, file_size - data_start_, path_);
 }
 
+const TensorEntry& SafetensorsFile::entry(const std::string& name) const {
+  const auto found = tensors_.find(name);
+  require(found != tensors_.end(), "missing " + tensor_label(name), {path_});
+  return found->second;
+}
+
+TensorBytes SafetensorsFile::bytes(const std::string& name) const {
+  const TensorEntry& tensor = entry(name);
+  return {mapping_->data() + data_start_ + tensor.begin, tensor.end - tensor.begin, mapping_};
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The index's weight_map, tensor name → shard file name, with every name a plain file name.
+std::map<std::string, std::string> read_weight_map(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  require(bool(in), std::string("cannot read the index file: ") + std::strerror(errno), {path});
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error(std::string("index is not valid JSON: ") + e.what(), {path});
+  }
+  require(json.is_object() && json.contains("weight_map") && json["weight_map"].is_object(),
+          "index has no object 'weight_map' {tensor name: shard file name}", {path});
+  std::map<std::string, std::string> weight_map;
+  for (const auto& [name, shard] : json["weight_map"].items()) {
+    require(shard.is_string(), "weight_map entry of " + tensor_label(name) + " is not a string", {path});
+    const auto file = shard.get<std::string>();
+    require(!file.empty() && file.find('/') == std::string::npos && file.find('\0') == std::string::npos &&
+                file != "." && file != "..",
+            "weight_map puts " + tensor_label(name) + " in '" + file +
+                "', which is not a plain file name in the index's folder (no '/', no '..')",
+            {path});
+    weight_map.emplace(name, file);
+  }
+  require(!weight_map.empty(), "weight_map lists no tensor", {path});
+  return weight_map;
+}
+
+}  // namespace
+
+SafetensorsReader::SafetensorsReader(std::string path) : path_(std::move(path)) {
+  const std::string index_suffix = ".index.json";
+  sharded_ = path_.size() >= index_suffix.size() &&
+             path_.compare(path_.size() - index_suffix.size(), index_suffix.size(), index_suffix) == 0;
+  if (!sharded_) {
+    files_.emplace_back(path_);
+    tensors_ = files_.front().tensors();
+    for (const auto& [name, entry] : tensors_) file_index_.emplace(name, 0);
+    return;
+  }
+
+  const auto weight_map = read_weight_map(path_);
+  std::set<std::string> shards;
+  for (const auto& [name, shard] : weight_map) shards.insert(shard);
+  const fs::path folder = fs::path(path_).parent_path();
+  for (const auto& shard : shards) {
+    const std::string shard_path = (folder / shard).string();
+    require(fs::exists(shard_path), "shard missing: " + path_ + " lists it", {shard_path});
+    files_.emplace_back(shard_path);
+  }
+  for (std::size_t index = 0; index < files_.size(); ++index) {
+    for (const auto& [name, entry] : files_[index].tensors()) {
+      const auto [first, inserted] = file_index_.emplace(name, index);
+      require(inserted, tensor_label(name) + " is in two shards: " + files_[first->second].path() + " and this one",
+              {files_[index].path()});
+      tensors_.emplace(name, entry);
+    }
+  }
+  for (const auto& file : files_) {
+    const std::string shard = fs::path(file.path()).filename().string();
+    for (const auto& [name, entry] : file.tensors()) {
+      const auto mapped = weight_map.find(name);
+      require(mapped != weight_map.end(), tensor_label(name) + " is missing from the weight_map of " + path_,
+              {file.path()});
+      require(mapped->second == shard,
+              tensor_label(name) + " is in this shard but the weight_map of " + path_ + " puts it in " + mapped->second,
+              {file.path()});
+    }
+  }
+  for (const auto& [name, shard] : weight_map) {
+    require(contains(name), path_ + " puts " + tensor_label(name) + " in this shard, which does not hold it",
+            {(folder / shard).string()});
+  }
+}
+
 const TensorEntry& SafetensorsReader::entry(const std::string& name) const {
   const auto found = tensors_.find(name);
   require(found != tensors_.end(), "missing " + tensor_label(name), {path_});
   return found->second;
 }
 
-void SafetensorsReader::read_float32(const std::string& name, float* destination) {
+const SafetensorsFile& SafetensorsReader::file_of(const std::string& name) const {
+  const auto found = file_index_.find(name);
+  require(found != file_index_.end(), "missing " + tensor_label(name), {path_});
+  return files_[found->second];
+}
+
+void SafetensorsReader::read_float32(const std::string& name, float* destination) const {
   const TensorEntry& tensor = entry(name);
-  const std::uint64_t bytes = tensor.end - tensor.begin;
-  file_.clear();
-  file_.seekg(std::streamoff(data_start_ + tensor.begin));
-  const auto read = [&](char* target) {
-    file_.read(target, std::streamsize(bytes));
-    require(bool(file_), "cannot read the data of " + tensor_label(name) + " (file changed while reading?)", {path_});
-  };
-  if (tensor.dtype == DType::F32) {
-    read(reinterpret_cast<char*>(destination));
-    return;
-  }
-  std::vector<char> raw(bytes);
-  read(raw.data());
+  const TensorBytes raw = bytes(name);
   switch (tensor.dtype) {
+    case DType::F32:
+      if (raw.size > 0) std::memcpy(destination, raw.data, raw.size);
+      break;
     case DType::F64:
       convert<double>(raw, destination);
       break;
@@ -265,19 +379,18 @@ void SafetensorsReader::read_float32(const std::string& name, float* destination
     case DType::BOOL:
       convert<std::uint8_t>(raw, destination);
       break;
-    case DType::F32:
-      break;
   }
 }
 
-std::vector<float> SafetensorsReader::read_float32(const std::string& name) {
+std::vector<float> SafetensorsReader::read_float32(const std::string& name) const {
   std::vector<float> values(std::size_t(entry(name).elements()));
   read_float32(name, values.data());
   return values;
 }
 
-void write_safetensors(const std::string& path, const std::vector<TensorToWrite>& tensors,
-                       const std::map<std::string, std::string>& metadata) {
+SafetensorsWriter::SafetensorsWriter(std::string path, const std::vector<TensorToWrite>& tensors,
+                                     const std::map<std::string, std::string>& metadata)
+    : path_(std::move(path)) {
   nlohmann::json header = nlohmann::json::object();
   if (!metadata.empty()) header["__metadata__"] = metadata;
   std::uint64_t offset = 0;
@@ -286,24 +399,38 @@ void write_safetensors(const std::string& path, const std::vector<TensorToWrite>
     for (auto extent : tensor.shape) elements *= std::uint64_t(extent);
     const std::uint64_t bytes = elements * dtype_info(DType::F32).bytes;
     header[tensor.name] = {{"dtype", "F32"}, {"shape", tensor.shape}, {"data_offsets", {offset, offset + bytes}}};
+    sizes_.push_back(bytes);
     offset += bytes;
   }
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');  // keeps the data 8-byte aligned, as the format recommends
 
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  require(bool(out), "cannot create the weights file", {path});
+  out_.open(path_, std::ios::binary | std::ios::trunc);
+  require(bool(out_), "cannot create the weights file", {path_});
   unsigned char length_bytes[8];
   for (int i = 0; i < 8; ++i) length_bytes[i] = static_cast<unsigned char>(std::uint64_t(text.size()) >> (8 * i));
-  out.write(reinterpret_cast<const char*>(length_bytes), 8);
-  out.write(text.data(), std::streamsize(text.size()));
-  for (const auto& tensor : tensors) {
-    std::int64_t elements = 1;
-    for (auto extent : tensor.shape) elements *= extent;
-    out.write(reinterpret_cast<const char*>(tensor.data), std::streamsize(elements * sizeof(float)));
-  }
-  out.close();
-  require(bool(out), "error while writing the weights file", {path});
+  out_.write(reinterpret_cast<const char*>(length_bytes), 8);
+  out_.write(text.data(), std::streamsize(text.size()));
+  require(bool(out_), "error while writing the weights file", {path_});
+}
+
+void SafetensorsWriter::write(const float* data) {
+  if (written_ == sizes_.size()) throw std::logic_error("SafetensorsWriter: more tensors than the header declares");
+  out_.write(reinterpret_cast<const char*>(data), std::streamsize(sizes_[written_++]));
+  require(bool(out_), "error while writing the weights file", {path_});
+}
+
+void SafetensorsWriter::close() {
+  if (written_ != sizes_.size()) throw std::logic_error("SafetensorsWriter: fewer tensors than the header declares");
+  out_.close();
+  require(bool(out_), "error while writing the weights file", {path_});
+}
+
+void write_safetensors(const std::string& path, const std::vector<TensorToWrite>& tensors,
+                       const std::map<std::string, std::string>& metadata) {
+  SafetensorsWriter writer(path, tensors, metadata);
+  for (const auto& tensor : tensors) writer.write(tensor.data);
+  writer.close();
 }
 
 }  // namespace bertology::model

@@ -92,7 +92,17 @@ torch::Tensor gelu(const torch::Tensor& x, GeluForm form) {
 }
 
 torch::Tensor WeightLoader::read(const std::string& name, torch::ScalarType type) {
-  auto values = torch::empty(reader_.entry(name).shape, torch::kFloat32);
+  const TensorEntry& entry = reader_.entry(name);
+  // safetensors.cpp requires a little-endian host: the file's F32 bytes are the floats.
+  if (device_.is_cpu() && type == torch::kFloat32 && entry.dtype == DType::F32) {
+    const TensorBytes bytes = reader_.bytes(name);
+    if (reinterpret_cast<std::uintptr_t>(bytes.data) % alignof(float) == 0) {
+      // Read only: the mapping is PROT_READ, and nothing writes to a weight in place.
+      return torch::from_blob(
+          const_cast<unsigned char*>(bytes.data), entry.shape, [mapping = bytes.mapping](void*) {}, torch::kFloat32);
+    }
+  }
+  auto values = torch::empty(entry.shape, torch::kFloat32);
   reader_.read_float32(name, values.data_ptr<float>());
   return values.to(device_, type);
 }

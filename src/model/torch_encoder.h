@@ -30,9 +30,11 @@ struct LayerNorm {
 
 torch::Tensor gelu(const torch::Tensor& x, GeluForm form);
 
-// Reads the checkpoint one tensor at a time, converted on the host to float32 and then moved to
-// the device in the storage type: host memory holds one tensor beyond the model, never a
-// second copy of it.
+// Builds the model's tensors from the checkpoint, one tensor at a time. On the CPU in float32,
+// a float32 tensor of the file is the file's mapped bytes themselves (it holds the mapping):
+// the weights are in memory once, as pages of the file. Otherwise each tensor is converted on
+// the host to float32 and then moved to the device in the storage type: host memory holds one
+// tensor beyond the model, never a second copy of it.
 class WeightLoader {
  public:
   WeightLoader(SafetensorsReader& reader, torch::Device device, torch::ScalarType storage, double layer_norm_eps)

@@ -57,7 +57,7 @@ class BrokenWeights : public ::testing::Test {
 TEST_F(BrokenWeights, GoldenFileIsAccepted) {
   SafetensorsReader reader(weights());
   EXPECT_EQ(reader.tensors().size(), 45u);
-  EXPECT_EQ(reader.metadata().at("arch"), "tape_bert");
+  EXPECT_EQ(reader.files().front().metadata().at("arch"), "tape_bert");
   EXPECT_EQ(reader.entry("bert.embeddings.word_embeddings.weight").shape, (std::vector<std::int64_t>{30, 48}));
 }
 
@@ -143,7 +143,7 @@ TEST(Safetensors, WriterRoundTripsFloat32AndMetadata) {
   write_safetensors(path, {{"b.matrix", {2, 3}, matrix.data()}, {"a.vector", {1}, vector.data()}}, {{"seed", "7"}});
 
   SafetensorsReader reader(path);
-  EXPECT_EQ(reader.metadata().at("seed"), "7");
+  EXPECT_EQ(reader.files().front().metadata().at("seed"), "7");
   EXPECT_EQ(reader.entry("b.matrix").shape, (std::vector<std::int64_t>{2, 3}));
   EXPECT_EQ(reader.read_float32("b.matrix"), matrix);
   EXPECT_EQ(reader.read_float32("a.vector"), vector);

@@ -18,7 +18,11 @@ struct MakeModelOptions {
   int embedding = 0;        // prot_albert's factorised embedding size E; 0 = min(128, hidden) (ProtAlbert: 128)
   int max_positions = 512;  // ignored by prot_xlnet, whose relative positions need no table (it takes 512)
   std::uint64_t seed = 1;
-  // Folder to create: config.json, model.safetensors and the tokenizer file the layout ships
+  // 1: the weights in model.safetensors. N > 1: in N files model-0000K-of-0000N.safetensors with
+  // model.safetensors.index.json, the Hugging Face hub's layout of large checkpoints; the same
+  // seed gives the same tensors either way.
+  int shards = 1;
+  // Folder to create: config.json, the weights and the tokenizer file the layout ships
   // (vocab.txt; spiece.model for prot_albert and prot_xlnet).
   std::string output;
   bool force = false;  // overwrite an existing folder's files
