@@ -139,8 +139,12 @@ void ContactPrecision::begin_batch(const std::vector<BatchRow>& rows) {
   }
 }
 
-void ContactPrecision::add_layer(int layer, const model::AttentionMaps& maps) {
-  require(maps.device.kind == model::DeviceKind::cpu,
+void ContactPrecision::add_layer(int layer, const AttentionMaps& maps) {
+  require(maps.whole(),
+          "per-head contact precision needs each layer's whole map, and this layer came in blocks of " +
+              std::to_string(maps.queries) +
+              " query rows; raise --attention-memory or run with --contact-precision off");
+  require(maps.device.kind == DeviceKind::cpu,
           "per-head contact precision ranks pairs on the host and the attention is on a GPU; run with "
           "--contact-precision off on this device");
   require(layer >= 0 && layer < counts_.layers && maps.heads == counts_.heads &&

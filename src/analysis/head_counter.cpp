@@ -24,9 +24,12 @@ using HeadBins = Kokkos::View<std::int32_t**, Kokkos::LayoutRight, ExecutionSpac
 
 constexpr double kContactAngstrom = 8.0;
 constexpr int kContactMinSeparation = 6;
-// A softmax row has fewer than 1/θ entries above θ, so nearly every block of keys is passed
-// over after a few vector compares against the lowest threshold.
-constexpr int kScanBlock = 16;
+// A softmax row has fewer than 1/θ entries above θ, so on the host nearly every block of 16
+// keys is passed over after a few vector compares against the lowest threshold. On a GPU the
+// vector lanes take one key each, so that a warp reads consecutive keys (coalesced).
+constexpr bool kHostAnalysis =
+    Kokkos::SpaceAccessibility<Kokkos::HostSpace, ExecutionSpace::memory_space>::accessible;
+constexpr int kScanBlock = kHostAnalysis ? 16 : 1;
 
 std::string format_threshold(double value) {
   std::ostringstream out;
@@ -68,10 +71,6 @@ class NullStream {
   std::uint64_t state_;
 };
 
-std::string device_name(const model::Device& device) {
-  return device.kind == model::DeviceKind::cuda ? "cuda:" + std::to_string(device.index) : "cpu";
-}
-
 // Both Cα present, far enough apart in sequence; whether the pair is a contact is decided
 // by the distance on top of this.
 KOKKOS_INLINE_FUNCTION bool contact_eligible(int i, int j, int residues, std::uint8_t present_i,
@@ -84,6 +83,8 @@ KOKKOS_INLINE_FUNCTION bool contact_eligible(int i, int j, int residues, std::ui
 // make it four 4-wide compares (a plain loop of fixed length is unrolled into scalar ones).
 KOKKOS_INLINE_FUNCTION bool any_above(const float* values, float lowest) {
 #if defined(__GNUC__) && !defined(__CUDA_ARCH__) && !defined(__HIP_DEVICE_COMPILE__)
+  static_assert(kScanBlock % 4 == 0 || !kHostAnalysis, "host blocks are whole 4-wide vectors");
+  if constexpr (kScanBlock % 4 != 0) return values[0] > lowest;
   using Floats = float __attribute__((vector_size(16)));
   using Masks = std::int32_t __attribute__((vector_size(16)));
   Masks above{};
@@ -391,16 +392,18 @@ void HeadCounter::Impl::prepare_contacts() {
   background_numerator[0] += contacts;
 }
 
-void HeadCounter::add_layer(int layer, const model::AttentionMaps& maps) {
+void HeadCounter::add_layer(int layer, const AttentionMaps& maps) {
   Impl& s = *impl_;
+  const std::string what = "attention of layer " + std::to_string(layer);
   require(layer >= 0 && layer < s.shape.layers,
           "layer " + std::to_string(layer) + " is outside the model's " + std::to_string(s.shape.layers) + " layers");
-  require(maps.heads == s.shape.heads, "attention of layer " + std::to_string(layer) + " has " +
-                                           std::to_string(maps.heads) + " heads, expected " +
-                                           std::to_string(s.shape.heads));
+  require(maps.heads == s.shape.heads,
+          what + " has " + std::to_string(maps.heads) + " heads, expected " + std::to_string(s.shape.heads));
   require(maps.batch == static_cast<std::int64_t>(s.rows.size()),
-          "attention of layer " + std::to_string(layer) + " has " + std::to_string(maps.batch) +
-              " rows but the batch begun has " + std::to_string(s.rows.size()));
+          what + " has " + std::to_string(maps.batch) + " rows but the batch begun has " + std::to_string(s.rows.size()));
+  require(maps.first_query >= 0 && maps.queries >= 1 && maps.first_query + maps.queries <= maps.tokens,
+          what + " holds query rows [" + std::to_string(maps.first_query) + ", " +
+              std::to_string(maps.first_query + maps.queries) + ") of " + std::to_string(maps.tokens) + " tokens");
   for (std::size_t r = 0; r < s.rows.size(); ++r) {
     const BatchRow& row = s.rows[r];
     require(row.first_token + row.residues <= maps.tokens,
@@ -408,16 +411,17 @@ void HeadCounter::add_layer(int layer, const model::AttentionMaps& maps) {
                 std::to_string(maps.tokens) + " tokens",
             row_context(row, r));
   }
-  constexpr bool host_memory = Kokkos::SpaceAccessibility<Kokkos::HostSpace, MemorySpace>::accessible;
-  require((maps.device.kind == model::DeviceKind::cpu) == host_memory,
-          "attention lives on " + device_name(maps.device) + " but the analysis runs in Kokkos' " +
-              ExecutionSpace::name() + " space; build Kokkos with the matching backend");
+  require((maps.device.kind == DeviceKind::cpu) == kHostAnalysis,
+          "attention lives on " + maps.device.str() + " but the analysis runs in Kokkos' " + ExecutionSpace::name() +
+              " space; build Kokkos with the matching backend");
   const int batch = static_cast<int>(maps.batch);
   const int heads = s.shape.heads;
   if (batch == 0) return;
-  require(maps.data != nullptr, "attention of layer " + std::to_string(layer) + " has no data");
+  require(maps.data != nullptr, what + " has no data");
 
-  const AttentionView attention(maps.data, maps.batch, maps.heads, maps.tokens, maps.tokens);
+  const AttentionView attention(maps.data, maps.batch, maps.heads, maps.queries, maps.tokens);
+  const std::int64_t first_query = maps.first_query;
+  const std::int64_t end_query = maps.first_query + maps.queries;
   const int measured = s.measured;
   const int thresholds_count = static_cast<int>(s.shape.thresholds.size());
   const int width = s.max_residues;
@@ -445,6 +449,9 @@ void HeadCounter::add_layer(int layer, const model::AttentionMaps& maps) {
         const int h = team.league_rank() % heads;
         const int residues = residue_count(r);
         const std::int64_t first = first_token(r);
+        // The residues whose query rows this block holds.
+        const int query_begin = first_query > first ? static_cast<int>(first_query - first) : 0;
+        const int query_end = end_query - first < residues ? static_cast<int>(end_query - first) : residues;
         HeadBins head_bins(team.team_scratch(level), measured, thresholds_count);
         Kokkos::parallel_for(Kokkos::TeamVectorRange(team, measured * thresholds_count),
                              [&](int e) { head_bins(e / thresholds_count, e % thresholds_count) = 0; });
@@ -452,8 +459,8 @@ void HeadCounter::add_layer(int layer, const model::AttentionMaps& maps) {
 
         const float lowest = thresholds(0);
         const int blocks = (residues + kScanBlock - 1) / kScanBlock;
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, residues), [&](int i) {
-          const float* query = &attention(r, h, first + i, first);
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, query_begin, query_end > query_begin ? query_end : query_begin), [&](int i) {
+          const float* query = &attention(r, h, first + i - first_query, first);
           Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, blocks), [&](int block) {
             const int begin = block * kScanBlock;
             const int end = begin + kScanBlock < residues ? begin + kScanBlock : residues;

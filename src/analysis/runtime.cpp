@@ -2,6 +2,8 @@
 
 #include <Kokkos_Core.hpp>
 
+#include "bertology/error.h"
+
 namespace bertology::analysis {
 namespace {
 
@@ -10,13 +12,23 @@ namespace {
 int live_scopes = 0;
 bool initialised_here = false;
 
+using ExecutionSpace = Kokkos::DefaultExecutionSpace;
+constexpr bool kHostAnalysis = Kokkos::SpaceAccessibility<Kokkos::HostSpace, ExecutionSpace::memory_space>::accessible;
+
 }  // namespace
 
-KokkosScope::KokkosScope(int& argc, char** argv) {
-  if (live_scopes++ == 0 && !Kokkos::is_initialized()) {
-    Kokkos::initialize(argc, argv);
-    initialised_here = true;
-  }
+KokkosScope::KokkosScope(const Device& device) {
+  if (live_scopes++ > 0 || Kokkos::is_initialized()) return;
+  // A host-only Kokkos ignores the device; a CUDA or HIP one computes on the rank's GPU.
+  const int device_id = device.kind == DeviceKind::cuda ? device.index : -1;
+#if KOKKOS_VERSION >= 30700
+  Kokkos::initialize(Kokkos::InitializationSettings().set_device_id(device_id));
+#else
+  Kokkos::InitArguments arguments;
+  arguments.device_id = device_id;
+  Kokkos::initialize(arguments);
+#endif
+  initialised_here = true;
 }
 
 KokkosScope::~KokkosScope() {
@@ -24,6 +36,15 @@ KokkosScope::~KokkosScope() {
     Kokkos::finalize();
     initialised_here = false;
   }
+}
+
+void copy_to_host(const AttentionMaps& maps, float* destination) {
+  require((maps.device.kind == DeviceKind::cpu) == kHostAnalysis,
+          "attention lives on " + maps.device.str() + " but Kokkos was built for " + ExecutionSpace::name());
+  const auto size = static_cast<std::size_t>(maps.batch * maps.heads * maps.queries * maps.tokens);
+  using Unmanaged = Kokkos::MemoryTraits<Kokkos::Unmanaged>;
+  const Kokkos::View<const float*, ExecutionSpace::memory_space, Unmanaged> source(maps.data, size);
+  Kokkos::deep_copy(Kokkos::View<float*, Kokkos::HostSpace, Unmanaged>(destination, size), source);
 }
 
 }  // namespace bertology::analysis

@@ -22,6 +22,7 @@
 
 namespace po = boost::program_options;
 using namespace bertology;
+using apps::parse_bytes;
 using apps::parse_numbers;
 using apps::split_list;
 
@@ -33,6 +34,7 @@ struct Invocation {
   parallel::Communicator comm;
   std::string command = {};                // the subcommand: its section of an INI file applies
   std::vector<std::string> commands = {};  // every subcommand: their sections are for them
+  Device device = {};                      // where this rank computes (run, bench, attention)
 };
 
 // Parses the command line, then the INI file named by --config (command line wins).
@@ -119,7 +121,7 @@ int prepare_command(const Invocation& call) {
 
 int run_command(const Invocation& call) {
   pipeline::RunConfig config;
-  std::string properties, thresholds = "0.3";
+  std::string properties, thresholds = "0.3", attention_memory;
   po::options_description options("Options");
   options.add_options()("model,m", po::value(&config.model)->required()->value_name("DIR"),
                         "model folder: config.json, model.safetensors, vocab.txt (Hugging Face / TAPE layout)")(
@@ -133,8 +135,13 @@ int run_command(const Invocation& call) {
       "thresholds,t", po::value(&thresholds)->value_name("LIST"),
       "comma list of attention thresholds θ, ascending, each in (0,1); α > θ counts (default 0.3)")(
       "output,o", po::value(&config.output)->required()->value_name("FILE"), "result file to write (result.h5)")(
-      "max-residues", po::value(&config.max_residues)->default_value(510),
-      "cut sequences at this many residues (C-terminal end dropped; never more than the model's positions allow)")(
+      "max-residues", po::value(&config.max_residues)->default_value(0),
+      "cut sequences at this many residues, the C-terminal end dropped (0 = 510 as the paper, or fewer when the "
+      "model's position table is smaller; more than it allows is an error; ESM-2 takes any length)")(
+      "attention-memory", po::value(&attention_memory)->value_name("SIZE"),
+      "bytes one layer's attention may take on a rank (scores, probabilities, a temporary; e.g. 2GiB, 512M); "
+      "beyond it each layer is computed in blocks of query rows, exactly, so long proteins need memory linear in "
+      "their length (default 4GiB); contact precision needs whole layers")(
       "contact-atom", po::value(&config.contact_atom)->default_value("ca"),
       "contact distance between ca (Cα, the paper) or cb (Cβ, Cα for glycine) atoms, < 8 Å")(
       "batch-size", po::value(&config.batch_size)->default_value(0),
@@ -185,6 +192,8 @@ int run_command(const Invocation& call) {
     config.properties_given = true;
   }
   config.thresholds = parse_numbers<double>(thresholds, "--thresholds");
+  if (values.count("attention-memory")) config.attention_memory = parse_bytes(attention_memory, "--attention-memory");
+  config.device = call.device;
   config.command_line = call.command_line;
   return pipeline::run(config, call.comm) == pipeline::RunOutcome::complete ? 0 : pipeline::kInterruptedExitStatus;
 }
@@ -219,7 +228,7 @@ int plan_command(const Invocation& call) {
 
 int attention_command(const Invocation& call) {
   pipeline::AttentionConfig config;
-  std::string input_ids;
+  std::string input_ids, attention_memory;
   po::options_description options("Options");
   options.add_options()("model,m", po::value(&config.model)->required()->value_name("DIR"), "model folder")(
       "arch", po::value(&config.architecture)->value_name("NAME"), "architecture (default: detected)")(
@@ -230,6 +239,9 @@ int attention_command(const Invocation& call) {
       "threads", po::value(&config.threads)->default_value(0), "LibTorch threads (0 = default)")(
       "precision", po::value(&config.precision)->default_value("float32"),
       "float32|bfloat16|float16; reduced precision is CUDA autocast with the softmax in float32")(
+      "attention-memory", po::value(&attention_memory)->value_name("SIZE"), "bytes one layer's attention may take on a rank (scores, probabilities, a temporary; e.g. 2GiB, 512M); "
+      "beyond it each layer is computed in blocks of query rows, exactly, so long proteins need memory linear in "
+      "their length (default 4GiB)")(
       "force", po::bool_switch(&config.force), "overwrite an existing output");
   po::variables_map values;
   if (!parse(call,
@@ -238,6 +250,8 @@ int attention_command(const Invocation& call) {
              options, {}, values))
     return 0;
   if (values.count("input-ids")) config.input_ids = parse_numbers<std::int64_t>(input_ids, "--input-ids");
+  if (values.count("attention-memory")) config.attention_memory = parse_bytes(attention_memory, "--attention-memory");
+  config.device = call.device;
   if (call.comm.root()) pipeline::attention(config);
   return 0;
 }
@@ -364,7 +378,7 @@ int make_model_command(const Invocation& call) {
 
 int bench_command(const Invocation& call) {
   pipeline::BenchConfig config;
-  std::string thresholds = "0.1,0.3,0.5";
+  std::string thresholds = "0.1,0.3,0.5", attention_memory;
   po::options_description options("Options");
   options.add_options()("model,m", po::value(&config.model)->value_name("DIR"),
                         "an existing model folder (default: a seeded model of the shape below)")(
@@ -382,6 +396,9 @@ int bench_command(const Invocation& call) {
       "threads", po::value(&config.threads)->default_value(0), "threads (0 = SLURM_CPUS_PER_TASK, else 1)")(
       "precision", po::value(&config.precision)->default_value("float32"),
       "float32|bfloat16|float16; reduced precision is CUDA autocast with the softmax in float32")(
+      "attention-memory", po::value(&attention_memory)->value_name("SIZE"), "bytes one layer's attention may take on a rank (scores, probabilities, a temporary; e.g. 2GiB, 512M); "
+      "beyond it each layer is computed in blocks of query rows, exactly, so long proteins need memory linear in "
+      "their length (default 4GiB)")(
       "seed", po::value(&config.seed)->default_value(config.seed), "seed of the weights and the proteins");
   po::variables_map values;
   if (!parse(call,
@@ -392,6 +409,8 @@ int bench_command(const Invocation& call) {
              options, {}, values))
     return 0;
   config.thresholds = parse_numbers<double>(thresholds, "--thresholds");
+  if (values.count("attention-memory")) config.attention_memory = parse_bytes(attention_memory, "--attention-memory");
+  config.device = call.device;
   pipeline::bench(config, call.comm.root() ? std::cout : std::clog);
   return 0;
 }
@@ -463,9 +482,10 @@ int main(int argc, char** argv) {
   std::string command = argc > 1 ? argv[1] : "";
   int status = 0;
   try {
-    // Kokkos sees only the program name: our options (and --help) are not its business.
-    int kokkos_argc = 1;
-    analysis::KokkosScope kokkos(kokkos_argc, argv);
+    // The one place that decides where this rank computes: LibTorch and Kokkos both get it.
+    const bool computes = command == "run" || command == "bench" || command == "attention";
+    const Device device = computes ? model::choose_device(comm.node_local_rank()) : Device{};
+    analysis::KokkosScope kokkos(device);
     if (command.empty() || command == "--help" || command == "-h" || command == "help") {
       if (comm.root()) print_usage(command.empty() ? std::cerr : std::cout);
       return command.empty() ? 2 : 0;
@@ -482,7 +502,7 @@ int main(int argc, char** argv) {
       }
       return 2;
     }
-    Invocation call{std::vector<std::string>(argv + 2, argv + argc), "", comm, command, {}};
+    Invocation call{std::vector<std::string>(argv + 2, argv + argc), "", comm, command, {}, device};
     for (const auto& entry : commands()) call.commands.push_back(entry.first);
     for (int i = 0; i < argc; ++i) call.command_line += (i ? " " : "") + std::string(argv[i]);
     status = found->second.first(call);

@@ -1,6 +1,7 @@
 #include "bertology/io/hdf5.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <sstream>
 
@@ -373,34 +374,47 @@ void create_chunked(const File& file, const std::string& name, hid_t type, const
          H5Dclose);
 }
 
-void write_rows_raw(const File& file, const std::string& name, hid_t type, hsize_t first, hsize_t rows,
-                    const void* data) {
+// Writes the hyperslab [start, start + count) of /name from `data` (product(count) elements,
+// row-major). An empty count selects nothing (a rank's part of a collective write).
+void write_hyperslab_raw(const File& file, const std::string& name, hid_t type, const std::vector<hsize_t>& start,
+                         const std::vector<hsize_t>& count, const void* data) {
   Handle dataset = open_dataset(file, name);
   Handle file_space(H5Dget_space(dataset.id()), H5Sclose);
   const int dimensions = H5Sget_simple_extent_ndims(file_space.id());
   std::vector<hsize_t> shape(static_cast<std::size_t>(std::max(dimensions, 0)));
   H5Sget_simple_extent_dims(file_space.id(), shape.data(), nullptr);
-  if (shape.empty() || first + rows > shape[0])
-    fail(file.path(), "rows [" + std::to_string(first) + ", " + std::to_string(first + rows) + ") outside /" + name);
-  hsize_t per_row = 1;
-  for (std::size_t d = 1; d < shape.size(); ++d) per_row *= shape[d];
-  hsize_t elements = std::max<hsize_t>(rows * per_row, 1);
-  Handle memory_space(H5Screate_simple(1, &elements, nullptr), H5Sclose);
-  if (rows == 0) {
+  hsize_t elements = 1;
+  bool inside = start.size() == shape.size() && count.size() == shape.size() && !shape.empty();
+  for (std::size_t d = 0; inside && d < shape.size(); ++d) {
+    inside = start[d] + count[d] <= shape[d];
+    elements *= count[d];
+  }
+  if (!inside) fail(file.path(), "a block written outside the shape of /" + name);
+  Handle memory_space(H5Screate_simple(1, std::array<hsize_t, 1>{std::max<hsize_t>(elements, 1)}.data(), nullptr),
+                      H5Sclose);
+  if (elements == 0) {
     H5Sselect_none(file_space.id());
     H5Sselect_none(memory_space.id());
   } else {
-    std::vector<hsize_t> start(shape.size(), 0), count = shape;
-    start[0] = first;
-    count[0] = rows;
     check_status(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
-                 file.path(), "cannot select rows of /" + name);
+                 file.path(), "cannot select a block of /" + name);
   }
   Handle transfer = transfer_list(file);
   // HDF5 wants a buffer even when nothing is selected.
   static const std::uint64_t nothing = 0;
   check_status(H5Dwrite(dataset.id(), type, memory_space.id(), file_space.id(), transfer.id(), data ? data : &nothing),
-               file.path(), "cannot write rows of /" + name);
+               file.path(), "cannot write to /" + name);
+}
+
+void write_rows_raw(const File& file, const std::string& name, hid_t type, hsize_t first, hsize_t rows,
+                    const void* data) {
+  std::vector<hsize_t> shape = dataset_shape(file, name);
+  if (shape.empty() || first + rows > shape[0])
+    fail(file.path(), "rows [" + std::to_string(first) + ", " + std::to_string(first + rows) + ") outside /" + name);
+  std::vector<hsize_t> start(shape.size(), 0);
+  start[0] = first;
+  shape[0] = rows;
+  write_hyperslab_raw(file, name, type, start, shape, data);
 }
 
 Handle fixed_string_type(std::size_t length) {
@@ -428,6 +442,23 @@ void create_fixed_strings(const File& file, const std::string& name, hsize_t row
 template <typename T>
 void write_rows(const File& file, const std::string& name, hsize_t first, hsize_t rows, const T* data) {
   write_rows_raw(file, name, memory_type<T>(), first, rows, data);
+}
+
+template <typename T>
+void create_dataset(const File& file, const std::string& name, const std::vector<hsize_t>& shape) {
+  Handle space(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), H5Sclose);
+  Handle create_list(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  H5Pset_fill_time(create_list.id(), H5D_FILL_TIME_NEVER);  // every element is written
+  Handle(check(H5Dcreate2(file.id(), name.c_str(), memory_type<T>(), space.id(), H5P_DEFAULT, create_list.id(),
+                          H5P_DEFAULT),
+               file.path(), "cannot create dataset /" + name),
+         H5Dclose);
+}
+
+template <typename T>
+void write_block(const File& file, const std::string& name, const std::vector<hsize_t>& start,
+                 const std::vector<hsize_t>& count, const T* data) {
+  write_hyperslab_raw(file, name, memory_type<T>(), start, count, data);
 }
 
 void write_fixed_string_rows(const File& file, const std::string& name, hsize_t first,
@@ -528,7 +559,10 @@ void copy_object(const File& from, const std::string& from_path, const File& to,
   template std::vector<T> read_rows<T>(const File&, const std::string&,                                               \
                                        const std::vector<std::pair<hsize_t, hsize_t>>&);                              \
   template void create_chunked_dataset<T>(const File&, const std::string&, const std::vector<hsize_t>&, hsize_t);     \
-  template void write_rows<T>(const File&, const std::string&, hsize_t, hsize_t, const T*);
+  template void write_rows<T>(const File&, const std::string&, hsize_t, hsize_t, const T*);                       \
+  template void create_dataset<T>(const File&, const std::string&, const std::vector<hsize_t>&);                  \
+  template void write_block<T>(const File&, const std::string&, const std::vector<hsize_t>&,                       \
+                               const std::vector<hsize_t>&, const T*);
 BERTOLOGY_INSTANTIATE(double)
 BERTOLOGY_INSTANTIATE(float)
 BERTOLOGY_INSTANTIATE(std::int64_t)

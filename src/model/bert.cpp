@@ -80,16 +80,20 @@ class BertFamilyEncoder final : public TorchEncoder {
     };
     for (std::size_t index = 0; index < schedule_.size(); ++index) {
       const PostNormLayer& layer = layers_[std::size_t(schedule_[index])];
-      torch::Tensor scores = torch::matmul(split_heads(layer.query(x)), split_heads(layer.key(x)).transpose(-1, -2));
-      scores.div_(score_scale);
-      torch::Tensor probabilities = attend(pass, int(index), std::move(scores));
-      // The last layer's output feeds no attention map, so it is not computed.
-      if (index + 1 == schedule_.size()) break;
-      const torch::Tensor context = torch::matmul(probabilities, split_heads(layer.value(x)))
-                                        .transpose(1, 2)
-                                        .reshape({rows, tokens, info_.hidden});
-      probabilities.reset();  // this layer's maps die before the next layer's exist
-      const torch::Tensor attended = layer.attention_norm(x + layer.attention_output(context));
+      const bool last = index + 1 == schedule_.size();
+      const torch::Tensor query = split_heads(layer.query(x));
+      const torch::Tensor key_transposed = split_heads(layer.key(x)).transpose(-1, -2);
+      // The last layer's output feeds no attention map, so its context is not computed.
+      const torch::Tensor context =
+          attend(
+              pass, int(index),
+              [&](std::int64_t begin, std::int64_t end) {
+                return torch::matmul(query.slice(2, begin, end), key_transposed).div_(score_scale);
+              },
+              last ? torch::Tensor() : split_heads(layer.value(x)));
+      if (last) break;
+      const torch::Tensor attended = layer.attention_norm(
+          x + layer.attention_output(context.transpose(1, 2).reshape({rows, tokens, info_.hidden})));
       x = layer.output_norm(attended + layer.output(gelu(layer.intermediate(attended), gelu_)));
     }
   }

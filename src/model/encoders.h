@@ -17,6 +17,7 @@ struct EncoderSetup {
   ModelConfig config;
   Device device;
   Precision precision = Precision::float32;
+  std::uint64_t attention_memory = kDefaultAttentionMemory;
 };
 
 std::unique_ptr<Model> make_bert_encoder(EncoderSetup setup,

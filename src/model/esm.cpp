@@ -82,13 +82,17 @@ class Esm2Encoder final : public TorchEncoder {
       const torch::Tensor normed = layer.attention_norm(x);
       const auto query = rotate(split_heads(layer.query(normed) * query_scale), cos, sin);
       const auto key = rotate(split_heads(layer.key(normed)), cos, sin);
-      torch::Tensor probabilities = attend(pass, int(index), torch::matmul(query, key.transpose(-1, -2)));
-      if (index + 1 == layers_.size()) break;
-      const auto context = torch::matmul(probabilities, split_heads(layer.value(normed)))
-                               .transpose(1, 2)
-                               .reshape({rows, tokens, info_.hidden});
-      probabilities.reset();
-      x = x + layer.attention_output(context);
+      const bool last = index + 1 == layers_.size();
+      const auto key_transposed = key.transpose(-1, -2);
+      const torch::Tensor context =
+          attend(
+              pass, int(index),
+              [&](std::int64_t begin, std::int64_t end) {
+                return torch::matmul(query.slice(2, begin, end), key_transposed);
+              },
+              last ? torch::Tensor() : split_heads(layer.value(normed)));
+      if (last) break;
+      x = x + layer.attention_output(context.transpose(1, 2).reshape({rows, tokens, info_.hidden}));
       x = x + layer.feed_forward_out(gelu(layer.feed_forward_in(layer.feed_forward_norm(x)), GeluForm::erf));
     }
   }

@@ -119,7 +119,8 @@ std::unique_ptr<Model> load_model(const LoadOptions& options) {
   setup.info.layers = config.attention_layers();
   setup.info.heads = config.heads;
   setup.info.hidden = config.hidden;
-  setup.info.max_positions = config.max_positions;
+  // ESM-2's rotary positions have no table: any length runs (trained on up to 1022 residues).
+  setup.info.max_positions = architecture == Architecture::esm2 ? 0 : config.max_positions;
   setup.info.leading_special_tokens = int(frame.leading.size());
   setup.info.trailing_special_tokens = int(frame.trailing.size());
   if (options.hash_weights) setup.info.weights_sha256 = weights_sha256(weights);
@@ -130,6 +131,7 @@ std::unique_ptr<Model> load_model(const LoadOptions& options) {
   setup.config = config;
   setup.device = options.device;
   setup.precision = options.precision;
+  setup.attention_memory = options.attention_memory;
   switch (architecture) {
     case Architecture::tape_bert:
     case Architecture::prot_bert:

@@ -61,8 +61,6 @@ class AutocastScope {
 
 }  // namespace
 
-std::string Device::str() const { return kind == DeviceKind::cpu ? "cpu" : "cuda:" + std::to_string(index); }
-
 Device choose_device(int node_local_rank) {
   require(node_local_rank >= 0, "node-local rank must not be negative");
   if (!torch::cuda::is_available()) return {};
@@ -112,6 +110,7 @@ TorchEncoder::TorchEncoder(EncoderSetup& setup, std::int64_t vocab_size)
       tokenizer_(std::move(setup.tokenizer)),
       device_(setup.device),
       precision_(setup.precision),
+      attention_memory_(setup.attention_memory),
       vocab_size_(vocab_size) {}
 
 WeightLoader TorchEncoder::loader(SafetensorsReader& weights, double layer_norm_eps) const {
@@ -146,28 +145,64 @@ void TorchEncoder::forward(const TokenBatch& batch, const LayerCallback& on_laye
   }
 }
 
-torch::Tensor TorchEncoder::attend(const Pass& pass, int layer, torch::Tensor scores) const {
-  scores = scores.to(torch::kFloat32);
-  if (pass.key_mask.defined()) scores.add_(pass.key_mask);
-  torch::Tensor probabilities = torch::softmax(scores, -1);
-  scores.reset();  // this layer's scores die before the callback sees its maps
-  hand_out(pass, layer, probabilities);
-  return probabilities;
+std::int64_t TorchEncoder::query_granule() const { return device_.kind == DeviceKind::cuda ? 256 : 32; }
+
+std::int64_t TorchEncoder::query_block(std::int64_t batch, std::int64_t tokens) const {
+  const std::int64_t granule = query_granule();
+  // One query row of every head: its probabilities; a granule's scores and softmax come on top.
+  const std::uint64_t row_bytes = std::uint64_t(batch) * std::uint64_t(info_.heads) * std::uint64_t(tokens) * 4;
+  const std::uint64_t granule_bytes = std::uint64_t(granule) * row_bytes * std::uint64_t(score_buffers_ + 1);
+  const std::int64_t rows =
+      attention_memory_ > granule_bytes ? std::int64_t((attention_memory_ - granule_bytes) / row_bytes) : 0;
+  const std::int64_t granules = std::max<std::int64_t>(1, rows / granule);
+  return std::min(tokens, granules * granule);
 }
 
-void TorchEncoder::hand_out(const Pass& pass, int layer, const torch::Tensor& probabilities) const {
+torch::Tensor TorchEncoder::attend(const Pass& pass, int layer, const ScoreBlock& scores,
+                                   const torch::Tensor& value) const {
+  const std::int64_t rows = pass.batch.batch;
+  const std::int64_t tokens = pass.batch.tokens;
+  const std::int64_t granule = query_granule();
+  const std::int64_t block = query_block(rows, tokens);
+  const auto floats = torch::TensorOptions().dtype(torch::kFloat32).device(torch_device(device_));
+  torch::Tensor context;
+  for (std::int64_t begin = 0; begin < tokens; begin += block) {
+    const std::int64_t end = std::min(tokens, begin + block);
+    torch::Tensor probabilities = torch::empty({rows, info_.heads, end - begin, tokens}, floats);
+    // Every product runs on the same granules of query rows whatever the block: the maps do
+    // not depend on the attention memory by a single rounding.
+    for (std::int64_t first = begin; first < end; first += granule) {
+      const std::int64_t last = std::min(end, first + granule);
+      torch::Tensor granule_scores = scores(first, last).to(torch::kFloat32);
+      if (pass.key_mask.defined()) granule_scores.add_(pass.key_mask);
+      probabilities.slice(2, first - begin, last - begin).copy_(torch::softmax(granule_scores, -1));
+    }
+    hand_out(pass, layer, probabilities, begin);
+    if (!value.defined()) continue;
+    for (std::int64_t first = begin; first < end; first += granule) {
+      const std::int64_t last = std::min(end, first + granule);
+      const torch::Tensor granule_context = torch::matmul(probabilities.slice(2, first - begin, last - begin), value);
+      if (!context.defined()) context = torch::empty(value.sizes(), granule_context.options());
+      context.slice(2, first, last).copy_(granule_context);
+    }
+  }
+  return context;
+}
+
+void TorchEncoder::hand_out(const Pass& pass, int layer, const torch::Tensor& probabilities,
+                            std::int64_t first_query) const {
   const auto maps = probabilities.to(torch::kFloat32).contiguous();
   // The callback's kernels (Kokkos) do not run on LibTorch's stream: the maps must be finished.
   if (device_.kind == DeviceKind::cuda) torch::cuda::synchronize(device_.index);
-  pass.on_layer(layer,
-                AttentionMaps{maps.data_ptr<float>(), pass.batch.batch, maps.size(1), pass.batch.tokens, device_});
+  pass.on_layer(layer, AttentionMaps{maps.data_ptr<float>(), pass.batch.batch, maps.size(1), pass.batch.tokens,
+                                     first_query, maps.size(2), device_});
 }
 
 void TorchEncoder::check(const TokenBatch& batch) const {
   const ErrorContext context{info_.directory};
   const std::string shape = std::to_string(batch.batch) + " x " + std::to_string(batch.tokens);
   require(batch.batch > 0 && batch.tokens > 0, "empty token batch " + shape, context);
-  require(batch.tokens <= info_.max_positions,
+  require(info_.max_positions == 0 || batch.tokens <= info_.max_positions,
           "token rows of " + std::to_string(batch.tokens) + " exceed the model's " +
               std::to_string(info_.max_positions) + " positions (cut sequences first)",
           context);

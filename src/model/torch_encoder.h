@@ -3,6 +3,8 @@
 // encoders' translation units include it (each costs ~20 s and 1.2 GB to compile).
 #include <torch/torch.h>
 
+#include <functional>
+
 #include "bertology/error.h"
 #include "bertology/model/model.h"
 #include "checkpoint.h"
@@ -64,6 +66,7 @@ class TorchEncoder : public Model {
   const ModelInfo& info() const override { return info_; }
   const Tokenizer& tokenizer() const override { return *tokenizer_; }
   void forward(const TokenBatch& batch, const LayerCallback& on_layer) final;
+  std::int64_t query_block(std::int64_t batch, std::int64_t tokens) const override;
 
  protected:
   // Takes the info and the tokenizer out of `setup`; the rest stays for the architecture.
@@ -78,12 +81,20 @@ class TorchEncoder : public Model {
   };
   virtual void encode(const Pass& pass) const = 0;
 
-  // Softmax over the keys of `scores` [batch, heads, query, key], in float32 whatever the
-  // precision, with padded keys at zero weight; handed to the callback as layer `layer` and
-  // returned for the rest of the layer. `scores` is consumed (freed before the callback).
-  torch::Tensor attend(const Pass& pass, int layer, torch::Tensor scores) const;
-  // Hands finished float32 maps [batch, heads, query, key] to the callback.
-  void hand_out(const Pass& pass, int layer, const torch::Tensor& probabilities) const;
+  // Query rows whose products always run together (CPU 32, GPU 256): blocks are made of them.
+  std::int64_t query_granule() const;
+  // Scores [batch, heads, end - begin, tokens] of the query rows [begin, end), any floating type.
+  using ScoreBlock = std::function<torch::Tensor(std::int64_t begin, std::int64_t end)>;
+  // One layer's attention, computed in blocks of query rows that fit attention_memory: each
+  // block's softmax over all keys (float32 whatever the precision, padded keys at zero weight)
+  // is handed to the callback as layer `layer`, then multiplied by `value` [batch, heads,
+  // tokens, head_size]. Returns the context [batch, heads, tokens, head_size], assembled from
+  // the blocks; undefined when `value` is (the last layer feeds nothing).
+  torch::Tensor attend(const Pass& pass, int layer, const ScoreBlock& scores, const torch::Tensor& value) const;
+
+  // Hands finished maps [batch, heads, queries, tokens] of the query rows from `first_query` on
+  // to the callback, as float32.
+  void hand_out(const Pass& pass, int layer, const torch::Tensor& probabilities, std::int64_t first_query = 0) const;
 
   WeightLoader loader(SafetensorsReader& weights, double layer_norm_eps) const;
 
@@ -91,6 +102,9 @@ class TorchEncoder : public Model {
   std::unique_ptr<Tokenizer> tokenizer_;
   Device device_;
   Precision precision_;
+  std::uint64_t attention_memory_;
+  // How many [query, key] float32 buffers per head a granule's scores take at their peak.
+  int score_buffers_ = 1;
   std::int64_t vocab_size_;
 
  private:

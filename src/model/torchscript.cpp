@@ -95,6 +95,8 @@ class TorchScriptModel final : public TorchEncoder {
  public:
   TorchScriptModel(EncoderSetup setup, torch::jit::Module module, std::int64_t vocab_size, std::string module_path)
       : TorchEncoder(setup, vocab_size), module_(std::move(module)), module_path_(std::move(module_path)) {}
+  // The module returns every layer's whole maps at once.
+  std::int64_t query_block(std::int64_t, std::int64_t tokens) const override { return tokens; }
 
  private:
   void encode(const Pass& pass) const override {

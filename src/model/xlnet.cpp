@@ -22,6 +22,8 @@ class XLNetEncoder final : public TorchEncoder {
   XLNetEncoder(EncoderSetup setup, SafetensorsReader& weights)
       : TorchEncoder(setup, setup.config.vocab_size), gelu_(setup.config.gelu), clamp_len_(setup.config.clamp_len) {
     const ModelConfig& config = setup.config;
+    // A granule's scores peak at the content term plus the position term over 2T - 1 distances.
+    score_buffers_ = 3;
     WeightLoader load = loader(weights, config.layer_norm_eps);
     word_embedding_ = load.tensor("transformer.word_embedding.weight");
     const std::int64_t model = config.hidden;
@@ -50,16 +52,18 @@ class XLNetEncoder final : public TorchEncoder {
     return torch::cat({torch::sin(angles), torch::cos(angles)}, -1);
   }
 
-  // position_scores[b, n, i, p] scores query i against distance index p (distance T-1-p);
-  // the pair (i, j) needs distance i - j, index T-1-i+j: row i is the window starting at
-  // T-1-i, which a strided view reads without copying ([T, 2T-1] rows step back by one).
-  static torch::Tensor pair_by_distance(const torch::Tensor& position_scores) {
+  // position_scores[b, n, i, p] scores query row i of a block starting at token `first_query`
+  // against distance index p (distance T-1-p); the pair (first_query + i, j) needs distance
+  // first_query + i - j, index T-1-first_query-i+j: row i is the window starting there, which a
+  // strided view reads without copying ([q, 2T-1] rows step back by one).
+  static torch::Tensor pair_by_distance(const torch::Tensor& position_scores, std::int64_t first_query) {
     const std::int64_t rows = position_scores.size(0), heads = position_scores.size(1),
-                       tokens = position_scores.size(2);
+                       queries = position_scores.size(2);
     const std::int64_t distances = position_scores.size(3);  // 2T - 1
-    return position_scores.as_strided({rows, heads, tokens, tokens},
-                                      {heads * tokens * distances, tokens * distances, distances - 1, 1},
-                                      position_scores.storage_offset() + tokens - 1);
+    const std::int64_t tokens = (distances + 1) / 2;
+    return position_scores.as_strided({rows, heads, queries, tokens},
+                                      {heads * queries * distances, queries * distances, distances - 1, 1},
+                                      position_scores.storage_offset() + tokens - 1 - first_query);
   }
 
   void encode(const Pass& pass) const override {
@@ -76,24 +80,25 @@ class XLNetEncoder final : public TorchEncoder {
     };
     for (std::size_t index = 0; index < layers_.size(); ++index) {
       const XLNetLayer& layer = layers_[index];
-      torch::Tensor scores;
-      {  // the score terms die before the callback sees the maps
-        const auto query = split_heads(torch::matmul(h, layer.query));  // [B, n, T, d]
-        const auto key = split_heads(torch::matmul(h, layer.key));
-        const auto position_keys =
-            torch::matmul(positions, layer.position).view({-1, heads, head_size}).permute({1, 2, 0});
-        scores = torch::matmul(query + layer.content_bias.unsqueeze(1), key.transpose(-1, -2));
-        scores.add_(
-            pair_by_distance(torch::matmul(query + layer.position_bias.unsqueeze(1), position_keys).contiguous()));
-        scores.mul_(scale);
-      }
-      torch::Tensor probabilities = attend(pass, int(index), std::move(scores));
-      if (index + 1 == layers_.size()) break;
-      const auto value = split_heads(torch::matmul(h, layer.value));
-      const auto context =
-          torch::matmul(probabilities, value).transpose(1, 2).reshape({rows, tokens, heads * head_size});
-      probabilities.reset();
-      h = layer.attention_norm(torch::matmul(context, layer.output.t()) + h);
+      const bool last = index + 1 == layers_.size();
+      const auto query = split_heads(torch::matmul(h, layer.query));  // [B, n, T, d]
+      const auto key_transposed = split_heads(torch::matmul(h, layer.key)).transpose(-1, -2);
+      const auto position_keys =
+          torch::matmul(positions, layer.position).view({-1, heads, head_size}).permute({1, 2, 0});
+      const auto content_query = query + layer.content_bias.unsqueeze(1);
+      const auto position_query = query + layer.position_bias.unsqueeze(1);
+      const torch::Tensor context = attend(
+          pass, int(index),
+          [&](std::int64_t begin, std::int64_t end) {
+            torch::Tensor scores = torch::matmul(content_query.slice(2, begin, end), key_transposed);
+            scores.add_(pair_by_distance(
+                torch::matmul(position_query.slice(2, begin, end), position_keys).contiguous(), begin));
+            return scores.mul_(scale);
+          },
+          last ? torch::Tensor() : split_heads(torch::matmul(h, layer.value)));
+      if (last) break;
+      const auto attended = context.transpose(1, 2).reshape({rows, tokens, heads * head_size});
+      h = layer.attention_norm(torch::matmul(attended, layer.output.t()) + h);
       h = layer.feed_forward_norm(h + layer.feed_forward_out(gelu(layer.feed_forward_in(h), gelu_)));
     }
   }

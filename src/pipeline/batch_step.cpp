@@ -8,6 +8,22 @@
 
 namespace bertology::pipeline {
 
+std::int64_t residue_cut(std::int64_t requested, const model::ModelInfo& info) {
+  constexpr std::int64_t paper_cut = 510;
+  const std::int64_t specials = info.leading_special_tokens + info.trailing_special_tokens;
+  if (info.max_positions == 0) return requested > 0 ? requested : paper_cut;
+  const std::int64_t fits = info.max_positions - specials;
+  require(fits >= 1, "the model accepts no residues (max_position_embeddings too small)", {info.directory});
+  if (requested == 0) return std::min(paper_cut, fits);
+  require(requested <= fits,
+          "--max-residues " + std::to_string(requested) + " does not fit " +
+              model::architecture_name(info.architecture) + "'s " + std::to_string(info.max_positions) +
+              " positions: at most " + std::to_string(fits) + " residues (" + std::to_string(specials) +
+              " special tokens)",
+          {info.directory});
+  return requested;
+}
+
 StepTimes run_batch(model::Model& model, analysis::HeadCounter& counter, analysis::ContactPrecision* precision,
                     const std::vector<const corpus::Record*>& records, std::int64_t tokens, std::int64_t cut,
                     const std::string& source, int rank) {
@@ -42,7 +58,7 @@ StepTimes run_batch(model::Model& model, analysis::HeadCounter& counter, analysi
   times.analysis = seconds_now() - prepare_start;
   double in_callbacks = 0;  // the analysis runs inside the forward, between layers
   const double forward_start = seconds_now();
-  model.forward(input, [&](int layer, const model::AttentionMaps& maps) {
+  model.forward(input, [&](int layer, const AttentionMaps& maps) {
     const double t = seconds_now();
     fault_point("analysis", rank);
     counter.add_layer(layer, maps);

@@ -12,6 +12,11 @@
 
 namespace bertology::pipeline {
 
+// Residues analysed per sequence: `requested`, or with 0 the paper's 510 (fewer when the
+// model's positions are fewer). Throws bertology::Error naming the model's limit when a
+// requested cut does not fit its position table; ESM-2's rotary positions take any length.
+std::int64_t residue_cut(std::int64_t requested, const model::ModelInfo& info);
+
 struct StepTimes {
   double forward = 0;   // model time, analysis excluded
   double analysis = 0;  // begin_batch + every layer's counting

@@ -77,7 +77,8 @@ void bench(const BenchConfig& config, std::ostream& out) {
   model::LoadOptions load;
   load.threads = threads;
   load.precision = model::parse_precision(config.precision);
-  load.device = model::choose_device(0);
+  load.device = config.device;
+  load.attention_memory = config.attention_memory;
   if (config.model.empty()) {
     seeded = std::filesystem::temp_directory_path() / ("bertology_bench_" + std::to_string(getpid()));
     model::MakeModelOptions make;
@@ -105,7 +106,7 @@ void bench(const BenchConfig& config, std::ostream& out) {
 
   const std::vector<corpus::Record> records = synthetic_proteins(config);
   const int specials = info.leading_special_tokens + info.trailing_special_tokens;
-  const std::int64_t cut = info.max_positions - specials;
+  const std::int64_t cut = residue_cut(config.max_length, info);
   std::vector<std::int64_t> tokens;
   std::int64_t residues = 0;
   for (const auto& record : records) {
@@ -121,6 +122,7 @@ void bench(const BenchConfig& config, std::ostream& out) {
   const bool peak_known = reset_peak_memory();
   StepTimes total;
   std::int64_t largest_layer_bytes = 0;
+  std::int64_t smallest_block = 0;  // query rows per block of the largest batch; 0 = whole
   const double start = seconds_now();
   for (const auto& batch : batches) {
     std::vector<const corpus::Record*> rows;
@@ -128,8 +130,13 @@ void bench(const BenchConfig& config, std::ostream& out) {
     const StepTimes step = run_batch(*model, counter, nullptr, rows, batch.tokens, cut, "synthetic", /*rank=*/0);
     total.forward += step.forward;
     total.analysis += step.analysis;
-    largest_layer_bytes = std::max<std::int64_t>(
-        largest_layer_bytes, static_cast<std::int64_t>(rows.size()) * info.heads * batch.tokens * batch.tokens * 4);
+    const std::int64_t layer_bytes =
+        static_cast<std::int64_t>(rows.size()) * info.heads * batch.tokens * batch.tokens * 4;
+    if (layer_bytes > largest_layer_bytes) {
+      largest_layer_bytes = layer_bytes;
+      const std::int64_t block = model->query_block(static_cast<std::int64_t>(rows.size()), batch.tokens);
+      smallest_block = block < batch.tokens ? block : 0;
+    }
   }
   const double elapsed = seconds_now() - start;
   const long peak = status_kb("VmHWM");
@@ -155,9 +162,12 @@ void bench(const BenchConfig& config, std::ostream& out) {
   if (peak_known)
     std::snprintf(line, sizeof(line),
                   "bench: memory resident before the forwards %.0f MiB; peak during them %.0f MiB (+%.0f MiB); one "
-                  "layer's attention of the largest batch %.0f MiB\n",
+                  "layer's attention of the largest batch %.0f MiB%s\n",
                   resident_before / 1024.0, peak / 1024.0, (peak - resident_before) / 1024.0,
-                  largest_layer_bytes / 1048576.0);
+                  largest_layer_bytes / 1048576.0,
+                  smallest_block > 0
+                      ? (", computed in blocks of " + std::to_string(smallest_block) + " query rows").c_str()
+                      : "");
   else
     std::snprintf(line, sizeof(line), "bench: peak memory not measurable here (/proc/self/clear_refs)\n");
   out << line;

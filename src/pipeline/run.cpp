@@ -200,7 +200,8 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
   require(!config.output.empty(), "no output file given (-o)");
   require(config.force || !fs::exists(config.output), "output exists; use --force to overwrite it",
           ErrorContext{config.output});
-  require(config.max_residues >= 1, "--max-residues must be at least 1");
+  require(config.max_residues >= 0, "--max-residues must not be negative");
+  require(config.attention_memory > 0, "--attention-memory must be more than 0 bytes");
   require(config.contact_atom == "ca" || config.contact_atom == "cb",
           "--contact-atom must be ca or cb, not '" + config.contact_atom + "'");
   require(config.batch_size >= 0 && config.max_tokens >= 0, "--batch-size and --max-tokens must not be negative");
@@ -220,10 +221,11 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
   model::LoadOptions load;
   load.directory = config.model;
   if (!config.architecture.empty()) load.architecture = model::parse_architecture(config.architecture);
-  load.device = model::choose_device(comm.node_local_rank());
+  load.device = config.device;
   load.threads = threads;
   load.precision = model::parse_precision(config.precision);
   load.hash_weights = comm.root();
+  load.attention_memory = config.attention_memory;
   fault_point("load", rank);
   auto model = model::load_model(load);
   const model::ModelInfo& info = model->info();
@@ -244,12 +246,11 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
                                 corpus.schemas, corpus.has_coordinates, corpus.letters);
   properties.null_permutations = config.null_permutations;
   properties.null_seed = config.null_seed;
-  const bool host_attention = load.device.kind == model::DeviceKind::cpu;
+  const bool host_attention = load.device.kind == DeviceKind::cpu;
   require(config.contact_precision != "on" || corpus.has_coordinates,
           "--contact-precision on needs coordinates, and this corpus has none", ErrorContext{config.corpus});
   require(config.contact_precision != "on" || host_attention,
           "--contact-precision on ranks pairs on the host, and the attention is on " + load.device.str());
-  const bool contact_precision = config.contact_precision != "off" && corpus.has_coordinates && host_attention;
   std::string corpus_sha256 = corpus.content_sha256;
   if (corpus_sha256.empty()) {
     // A corpus from before stored checksums: hash the file once.
@@ -259,12 +260,32 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
 
   BlockBatching batching;
   batching.special_tokens = info.leading_special_tokens + info.trailing_special_tokens;
-  batching.cut = std::min<std::int64_t>(config.max_residues, info.max_positions - batching.special_tokens);
-  require(batching.cut >= 1, "the model accepts no residues (max_position_embeddings too small)",
-          ErrorContext{config.model});
-  const bool gpu = load.device.kind != model::DeviceKind::cpu;
+  batching.cut = residue_cut(config.max_residues, info);
+  const bool gpu = load.device.kind != DeviceKind::cpu;
   batching.batching.max_batch_size = config.batch_size > 0 ? config.batch_size : (gpu ? 16 : 1);
   batching.batching.max_tokens = config.batch_size > 0 || !gpu ? config.max_tokens : 16384;
+
+  // Contact precision corrects each head's whole map: it needs the largest batch's layers whole.
+  const std::int64_t longest_row = batching.cut + batching.special_tokens;
+  const std::int64_t largest_batch =
+      batching.batching.max_tokens > 0
+          ? std::max<std::int64_t>(1, std::min(batching.batching.max_batch_size,
+                                               batching.batching.max_tokens / longest_row))
+          : batching.batching.max_batch_size;
+  const std::int64_t query_block = model->query_block(largest_batch, longest_row);
+  const std::string blocked_note = "a batch of " + std::to_string(largest_batch) + " x " +
+                                   std::to_string(longest_row) + " tokens comes in blocks of " +
+                                   std::to_string(query_block) + " query rows under --attention-memory " +
+                                   std::to_string(config.attention_memory) + " bytes";
+  require(config.contact_precision != "on" || query_block == longest_row,
+          "--contact-precision on needs each layer's whole map, and " + blocked_note);
+  const bool contact_precision = config.contact_precision != "off" && corpus.has_coordinates && host_attention &&
+                                 query_block == longest_row;
+  if (talk && query_block < longest_row)
+    std::fprintf(stderr, "run: %s%s\n", blocked_note.c_str(),
+                 config.contact_precision == "auto" && corpus.has_coordinates
+                     ? "; per-head contact precision needs whole maps and is left out"
+                     : "");
 
   const analysis::CounterShape shape{info.layers, info.heads, config.thresholds};
   analysis::Counts no_counts(info.layers, info.heads, config.thresholds, properties);

@@ -53,12 +53,28 @@ float random_attention(std::mt19937& random, const std::vector<float>& threshold
 
 }  // namespace
 
-model::AttentionMaps Batch::maps(int layer, int heads) const {
-  model::AttentionMaps maps;
+AttentionMaps Batch::maps(int layer, int heads) const {
+  AttentionMaps maps;
   maps.data = layers[layer].data();
   maps.batch = static_cast<std::int64_t>(rows.size());
   maps.heads = heads;
   maps.tokens = tokens;
+  maps.queries = tokens;
+  return maps;
+}
+
+AttentionMaps Batch::block(int layer, int heads, std::int64_t first, std::int64_t count,
+                           std::vector<float>& block) const {
+  const auto rows_count = static_cast<std::int64_t>(rows.size());
+  block.resize(static_cast<std::size_t>(rows_count * heads * count * tokens));
+  for (std::int64_t r = 0; r < rows_count; ++r)
+    for (std::int64_t h = 0; h < heads; ++h)
+      std::copy_n(layers[static_cast<std::size_t>(layer)].begin() + ((r * heads + h) * tokens + first) * tokens,
+                  count * tokens, block.begin() + (r * heads + h) * count * tokens);
+  AttentionMaps maps = this->maps(layer, heads);
+  maps.data = block.data();
+  maps.first_query = first;
+  maps.queries = count;
   return maps;
 }
 
@@ -231,11 +247,21 @@ Counts reference_counts(const CounterShape& shape, const PropertyPlan& plan, con
   return counts;
 }
 
-Counts counted(const CounterShape& shape, const PropertyPlan& plan, const std::vector<Batch>& batches) {
+Counts counted(const CounterShape& shape, const PropertyPlan& plan, const std::vector<Batch>& batches,
+               std::int64_t query_block) {
   HeadCounter counter(shape, plan);
+  std::vector<float> block;
   for (const Batch& batch : batches) {
     counter.begin_batch(batch.rows);
-    for (int layer = 0; layer < shape.layers; ++layer) counter.add_layer(layer, batch.maps(layer, shape.heads));
+    for (int layer = 0; layer < shape.layers; ++layer) {
+      if (query_block == 0) {
+        counter.add_layer(layer, batch.maps(layer, shape.heads));
+        continue;
+      }
+      for (std::int64_t first = 0; first < batch.tokens; first += query_block)
+        counter.add_layer(layer,
+                          batch.block(layer, shape.heads, first, std::min(query_block, batch.tokens - first), block));
+    }
   }
   return counter.counts();
 }

@@ -10,7 +10,6 @@
 #include "bertology/analysis/head_counter.h"
 #include "bertology/analysis/properties.h"
 #include "bertology/corpus/record.h"
-#include "bertology/model/model.h"
 
 namespace bertology::analysis::testing {
 
@@ -30,7 +29,9 @@ struct Batch {
   std::int64_t tokens = 0;
   std::vector<std::vector<float>> layers;  // per layer [rows, heads, tokens, tokens]
 
-  model::AttentionMaps maps(int layer, int heads) const;
+  AttentionMaps maps(int layer, int heads) const;
+  // Query rows [first, first + count) of a layer, copied into `block` (which the maps point to).
+  AttentionMaps block(int layer, int heads, std::int64_t first, std::int64_t count, std::vector<float>& block) const;
 };
 
 std::vector<corpus::LabelSchema> test_schemas();  // binding_site (binary) and ss4 (categorical)
@@ -48,7 +49,9 @@ Batch make_batch(const std::vector<const Protein*>& proteins, int layers, int he
 // The measurement as a triple loop, straight from the definition.
 Counts reference_counts(const CounterShape& shape, const PropertyPlan& plan, const std::vector<Batch>& batches);
 
-// Runs the counter over the batches.
-Counts counted(const CounterShape& shape, const PropertyPlan& plan, const std::vector<Batch>& batches);
+// Runs the counter over the batches, each layer whole or (query_block > 0) handed out in
+// blocks of that many query rows, as a model does under its attention memory.
+Counts counted(const CounterShape& shape, const PropertyPlan& plan, const std::vector<Batch>& batches,
+               std::int64_t query_block = 0);
 
 }  // namespace bertology::analysis::testing

@@ -61,8 +61,8 @@ BenchmarkBatch make_benchmark_batch(int buffers) {
   return setup;
 }
 
-model::AttentionMaps maps_of(const std::vector<float>& layer) {
-  return model::AttentionMaps{layer.data(), kBatch, kHeads, kTokens, {}};
+AttentionMaps maps_of(const std::vector<float>& layer) {
+  return AttentionMaps{layer.data(), kBatch, kHeads, kTokens, 0, kTokens, {}};
 }
 
 // CPU time of this thread: the build machines are shared, and waiting for a core is not the

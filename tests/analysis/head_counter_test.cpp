@@ -104,6 +104,23 @@ TEST(HeadCounter, CountsDoNotDependOnHowSequencesAreBatched) {
   expect_same_counts(mixed, together);
 }
 
+// A model short of attention memory hands each layer out in blocks of query rows: any block
+// size, one that does not divide the rows, and blocks holding only special tokens or padding.
+TEST(HeadCounter, QueryBlocksCountAsTheWholeLayer) {
+  std::mt19937 random(34350);
+  const auto proteins = testing::random_proteins(random, 8, 1, 40, kLayers, kHeads, kThresholds);
+  const CounterShape shape{kLayers, kHeads, kThresholds};
+  PropertyPlan plan = full_plan(proteins);
+  plan.null_permutations = 3;
+  const auto batches = batches_of(proteins, {3, 4, 1});
+  const Counts expected = testing::counted(shape, plan, batches);  // whole layers: the triple loop's, tested above
+  EXPECT_GT(expected.head_counts[expected.index(expected.rows() - 1, 0, 0, 0)], 0) << "the last null counts";
+  for (const std::int64_t block : {1, 5, 17, 1000}) {
+    SCOPED_TRACE("blocks of " + std::to_string(block) + " query rows");
+    expect_same_counts(testing::counted(shape, plan, batches, block), expected);
+  }
+}
+
 TEST(HeadCounter, CountsForHigherThresholdsNeverExceedLowerOnes) {
   std::mt19937 random(3);
   const auto proteins = testing::random_proteins(random, 6, 15, 30, kLayers, kHeads, kThresholds);
@@ -213,7 +230,7 @@ TEST(HeadCounter, RejectsThresholdsThatAreNotAscendingInZeroOne) {
 TEST(HeadCounter, RejectsBatchesAndMapsThatDoNotFit) {
   const HandMadeCase hand;
   HeadCounter counter(CounterShape{1, 1, {0.3}}, PropertyPlan{});
-  model::AttentionMaps maps = hand.batch.maps(0, 1);
+  AttentionMaps maps = hand.batch.maps(0, 1);
   EXPECT_ERROR_CONTAINING(counter.add_layer(0, maps), "batch begun has 0");
 
   counter.begin_batch(hand.batch.rows);
@@ -221,10 +238,16 @@ TEST(HeadCounter, RejectsBatchesAndMapsThatDoNotFit) {
   maps.heads = 2;
   EXPECT_ERROR_CONTAINING(counter.add_layer(0, maps), "has 2 heads, expected 1");
   maps = hand.batch.maps(0, 1);
-  maps.tokens = 14;
+  maps.tokens = maps.queries = 14;
   EXPECT_ERROR_CONTAINING(counter.add_layer(0, maps), "record hand: residues up to token 15");
   maps = hand.batch.maps(0, 1);
-  maps.device.kind = model::DeviceKind::cuda;
+  maps.first_query = 10;
+  EXPECT_ERROR_CONTAINING(counter.add_layer(0, maps), "holds query rows [10, 26) of 16 tokens");
+  maps.first_query = 0;
+  maps.queries = 0;
+  EXPECT_ERROR_CONTAINING(counter.add_layer(0, maps), "holds query rows [0, 0)");
+  maps = hand.batch.maps(0, 1);
+  maps.device.kind = DeviceKind::cuda;
   EXPECT_ERROR_CONTAINING(counter.add_layer(0, maps), "attention lives on cuda:0");
 
   BatchRow too_long = hand.batch.rows[0];

@@ -52,7 +52,9 @@ TEST_P(MadeModel, LoadsAsItsLayoutAndIsDeterministicForASeed) {
   EXPECT_EQ(a->info().layers, 3);
   EXPECT_EQ(a->info().heads, 2);
   EXPECT_EQ(a->info().hidden, 16);
-  EXPECT_EQ(a->info().max_positions, GetParam() == Architecture::prot_xlnet ? 512 : 64);
+  // XLNet's relative positions take bertology's 512; ESM-2's rotary ones any length.
+  EXPECT_EQ(a->info().max_positions,
+            GetParam() == Architecture::prot_xlnet ? 512 : GetParam() == Architecture::esm2 ? 0 : 64);
   auto b = load_model({scratch.path("b"), std::nullopt, {}, 1});
   auto c = load_model({scratch.path("c"), std::nullopt, {}, 1});
   EXPECT_EQ(a->info().weights_sha256, b->info().weights_sha256);

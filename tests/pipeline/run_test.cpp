@@ -182,7 +182,7 @@ TEST(Pipeline, MatchesAPlainRecountOfSingleSequenceForwards) {
     batch.batch = 1;
     batch.tokens = static_cast<std::int64_t>(batch.ids.size());
     batch.lengths = {batch.tokens};
-    model->forward(batch, [&](int layer, const model::AttentionMaps& maps) {
+    model->forward(batch, [&](int layer, const AttentionMaps& maps) {
       for (int h = 0; h < info.heads; ++h)
         for (std::int64_t i = 0; i < n; ++i)
           for (std::int64_t j = 0; j < n; ++j) {

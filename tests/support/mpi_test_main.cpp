@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   int status = 0;
   {
-    bertology::analysis::KokkosScope kokkos(argc, argv);
+    bertology::analysis::KokkosScope kokkos(bertology::Device{});
     ::testing::InitGoogleTest(&argc, argv);
     if (rank != 0) {
       auto& listeners = ::testing::UnitTest::GetInstance()->listeners();

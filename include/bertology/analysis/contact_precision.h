@@ -47,8 +47,9 @@ class ContactPrecision {
   ContactPrecision(int layers, int heads);
   // Cβ coordinates where the record has them (Cα for glycine), else Cα.
   void begin_batch(const std::vector<BatchRow>& rows);
-  // Needs the maps in host memory (the per-head ranking runs on the host).
-  void add_layer(int layer, const model::AttentionMaps& maps);
+  // Needs each layer's whole map (AttentionMaps::whole, since the correction reads every row and
+  // column) in host memory (the per-head ranking runs on the host).
+  void add_layer(int layer, const AttentionMaps& maps);
   const PrecisionCounts& counts() const { return counts_; }
 
  private:

@@ -4,10 +4,10 @@
 #include <memory>
 #include <vector>
 
+#include "bertology/attention_maps.h"
 #include "bertology/analysis/counts.h"
 #include "bertology/analysis/properties.h"
 #include "bertology/corpus/record.h"
-#include "bertology/model/model.h"
 
 namespace bertology::analysis {
 
@@ -51,9 +51,10 @@ class HeadCounter {
   // Prepares the per-batch inputs (contact map, per-residue property flags) on the
   // device, and adds the batch's residues and pairs to the background counts.
   void begin_batch(const std::vector<BatchRow>& rows);
-  // Adds one layer's attention of the current batch: strict α > θ in float32, special
-  // tokens outside [first_token, first_token + residues) ignored, rows not renormalised.
-  void add_layer(int layer, const model::AttentionMaps& maps);
+  // Adds one layer's attention of the current batch, whole or one block of query rows at a
+  // time: strict α > θ in float32, special tokens outside [first_token, first_token + residues)
+  // ignored, rows not renormalised.
+  void add_layer(int layer, const AttentionMaps& maps);
 
   // Counts so far: per threshold, the entries above it (suffix sums of the internal bins).
   Counts counts() const;

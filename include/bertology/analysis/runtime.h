@@ -1,13 +1,20 @@
 #pragma once
-// Kokkos is initialised once per process, by main, through this scope guard.
+// Kokkos is initialised once per process, by main, through this scope guard, on the device
+// the rank computes on: the same one LibTorch was given (model::choose_device).
+#include "bertology/attention_maps.h"
+
 namespace bertology::analysis {
 
 class KokkosScope {
  public:
-  KokkosScope(int& argc, char** argv);
+  explicit KokkosScope(const Device& device);
   ~KokkosScope();
   KokkosScope(const KokkosScope&) = delete;
   KokkosScope& operator=(const KokkosScope&) = delete;
 };
+
+// Copies one block of attention maps (AttentionMaps::data, batch × heads × queries × tokens
+// floats) into host memory, from wherever the model left it.
+void copy_to_host(const AttentionMaps& maps, float* destination);
 
 }  // namespace bertology::analysis

@@ -115,6 +115,14 @@ void create_fixed_strings(const File& file, const std::string& name, hsize_t row
 // nothing.
 template <typename T>
 void write_rows(const File& file, const std::string& name, hsize_t first, hsize_t rows, const T* data);
+// A contiguous, uncompressed dataset to be filled with write_block (no size limit per chunk).
+template <typename T>
+void create_dataset(const File& file, const std::string& name, const std::vector<hsize_t>& shape);
+// Writes the block [start, start + count) of an N-dimensional dataset from `data` (row-major,
+// product(count) elements); an empty count (a zero) writes nothing.
+template <typename T>
+void write_block(const File& file, const std::string& name, const std::vector<hsize_t>& start,
+                 const std::vector<hsize_t>& count, const T* data);
 // Strings longer than the dataset's length are an error naming the dataset.
 void write_fixed_string_rows(const File& file, const std::string& name, hsize_t first,
                              const std::vector<std::string>& values);

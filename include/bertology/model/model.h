@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "bertology/attention_maps.h"
+
 namespace bertology::model {
 
 // The paper's models, ESM-2, and any model exported as TorchScript under the contract of
@@ -18,14 +20,6 @@ enum class Architecture { tape_bert, prot_bert, prot_albert, prot_xlnet, esm2, t
 // "tape_bert", "prot_bert", "prot_albert", "prot_xlnet", "esm2", "torchscript"
 std::string architecture_name(Architecture architecture);
 Architecture parse_architecture(const std::string& name);  // throws bertology::Error on unknown names
-
-enum class DeviceKind { cpu, cuda };
-
-struct Device {
-  DeviceKind kind = DeviceKind::cpu;
-  int index = 0;
-  std::string str() const;  // "cpu", "cuda:0"
-};
 
 // The one place that decides where a rank computes: GPU (node_local_rank mod visible GPUs)
 // when LibTorch sees any, otherwise the CPU.
@@ -37,7 +31,9 @@ struct ModelInfo {
   int layers = 0;
   int heads = 0;
   int hidden = 0;
-  int max_positions = 0;  // tokens the model accepts, special tokens included
+  // Tokens the model accepts, special tokens included; 0 when positions are rotary (ESM-2) and
+  // any length runs (with attention in query blocks, memory grows linearly in the length).
+  int max_positions = 0;
   // Residue tokens are [leading, leading + residues) of every row: BERT, ALBERT and ESM-2 have
   // one special token on each side; XLNet has none before and two after (<sep> <cls>).
   int leading_special_tokens = 1;
@@ -67,17 +63,6 @@ struct TokenBatch {
   std::vector<std::int64_t> lengths;  // real (unpadded) tokens of each row
 };
 
-// One layer's attention probabilities, float32, contiguous [batch, heads, query, key].
-// The memory lives on `device` and is valid only while the callback runs. Entries that
-// involve padding are not meaningful: padded keys get zero weight, padded query rows are junk.
-struct AttentionMaps {
-  const float* data = nullptr;
-  std::int64_t batch = 0;
-  std::int64_t heads = 0;
-  std::int64_t tokens = 0;
-  Device device;
-};
-
 using LayerCallback = std::function<void(int layer, const AttentionMaps& maps)>;
 
 class Model {
@@ -85,9 +70,13 @@ class Model {
   virtual ~Model() = default;
   virtual const ModelInfo& info() const = 0;
   virtual const Tokenizer& tokenizer() const = 0;
-  // Runs the encoder on a batch. `on_layer` is called once per layer, in order, as soon as
-  // that layer's attention exists; no other layer's maps are alive at that time.
+  // Runs the encoder on a batch. `on_layer` is called for each layer, in order, as soon as
+  // that layer's attention exists: once with the whole map, or once per block of query rows
+  // when the map exceeds LoadOptions::attention_memory; no other layer's maps are alive then.
   virtual void forward(const TokenBatch& batch, const LayerCallback& on_layer) = 0;
+  // Query rows per block for a batch of this shape under the attention memory; `tokens` when
+  // each layer comes whole.
+  virtual std::int64_t query_block(std::int64_t batch, std::int64_t tokens) const = 0;
 };
 
 // Arithmetic of the forward pass. Reduced precision is CUDA autocast (weights stored in that
@@ -107,6 +96,11 @@ struct LoadOptions {
   // sha256 of the weights into ModelInfo::weights_sha256 (seconds per GB: under MPI one rank
   // hashes and broadcasts).
   bool hash_weights = true;
+  // Bytes one layer's attention may take while it is computed: beyond it, the layer is
+  // computed and handed out in blocks of query rows (multiples of 32 on the CPU, 256 on a GPU,
+  // at least one such granule). The products always run per granule, so the maps are the same
+  // bit for bit whatever the memory. TorchScript models hand out whole maps regardless.
+  std::uint64_t attention_memory = kDefaultAttentionMemory;
 };
 
 // Throws bertology::Error naming the file for a missing/malformed config, vocab or weights.

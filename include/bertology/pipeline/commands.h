@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "bertology/attention_maps.h"
 #include "bertology/parallel/mpi.h"
 
 namespace bertology::pipeline {
@@ -44,7 +45,10 @@ struct RunConfig {
   std::vector<double> thresholds{0.3};
   std::string output;
   bool force = false;
-  std::int64_t max_residues = 510;
+  // Residues analysed per sequence (longer ones are cut at the C-terminal end); 0 = the paper's
+  // 510, or fewer when the model's position table is smaller. A larger value than the model's
+  // positions allow is an error; ESM-2's rotary positions take any length.
+  std::int64_t max_residues = 0;
   std::string contact_atom = "ca";  // ca: Cα–Cα (the paper); cb: Cβ–Cβ, Cα for glycine
   // Batches are cut inside each block; 0 = what suits the device (CPU: one sequence per batch,
   // which runs faster there than padded batches; GPU: up to 16 sequences and 16384 tokens).
@@ -52,6 +56,10 @@ struct RunConfig {
   std::int64_t max_tokens = 0;
   int threads = 0;                    // per rank; 0 = SLURM_CPUS_PER_TASK, else 1
   std::string precision = "float32";  // float32|bfloat16|float16 (reduced: CUDA autocast)
+  // Bytes one layer's attention may take per rank; beyond it a layer is computed in blocks of
+  // query rows (exact; contact precision needs whole layers).
+  std::uint64_t attention_memory = kDefaultAttentionMemory;
+  Device device;  // where this rank computes: model::choose_device of its node-local rank
   std::int64_t groups = 0;            // also keep counts per group of blocks (for bootstrap)
   int null_permutations = 0;          // null control: counts with labels permuted K times
   std::uint64_t null_seed = 1;        // of the permutations
@@ -92,6 +100,8 @@ struct AttentionConfig {
   bool force = false;
   int threads = 0;
   std::string precision = "float32";
+  std::uint64_t attention_memory = kDefaultAttentionMemory;  // as run
+  Device device;                                              // as run
 };
 
 struct ReportConfig {
@@ -137,6 +147,8 @@ struct BenchConfig {
   std::vector<double> thresholds{0.1, 0.3, 0.5};
   int threads = 0;  // 0 = SLURM_CPUS_PER_TASK, else 1 (as run)
   std::string precision = "float32";
+  std::uint64_t attention_memory = kDefaultAttentionMemory;  // as run
+  Device device;                                              // as run
   std::uint64_t seed = 1;
 };
 
