@@ -47,15 +47,15 @@ std::vector<Number> parse_numbers(const std::string& text, const std::string& op
 inline std::uint64_t parse_bytes(const std::string& text, const std::string& option) {
   std::istringstream stream(text);
   double number = 0;
-  stream >> number;
-  std::string unit;
-  stream >> unit;
+  const bool read = static_cast<bool>(stream >> number);
+  std::string unit, rest;
+  stream >> unit >> rest;
   const std::pair<const char*, double> units[] = {
       {"", 1},          {"B", 1},           {"K", 0x1p10},       {"KiB", 0x1p10}, {"kB", 1e3}, {"M", 0x1p20},
       {"MiB", 0x1p20},  {"MB", 1e6},        {"G", 0x1p30},       {"GiB", 0x1p30}, {"GB", 1e9}, {"T", 0x1p40},
       {"TiB", 0x1p40},  {"TB", 1e12}};
   const auto found = std::find_if(std::begin(units), std::end(units), [&](const auto& u) { return unit == u.first; });
-  const bool whole = !stream.fail() && (stream >> std::ws).eof() && found != std::end(units);
+  const bool whole = read && rest.empty() && found != std::end(units);
   const double bytes = whole ? number * found->second : 0;
   require(whole && bytes >= 1 && bytes < 0x1p63,
           option + " '" + text + "' is not a size (a number of bytes, or with K, M, G, T for KiB … TiB; kB, MB, GB, "
