@@ -20,42 +20,29 @@ class BertFamilyEncoder final : public TorchEncoder {
       : TorchEncoder(setup, setup.config.vocab_size), gelu_(setup.config.gelu) {
     const ModelConfig& config = setup.config;
     WeightLoader load = loader(weights, config.layer_norm_eps);
-    const bool albert = info_.architecture == Architecture::prot_albert;
-    const std::string embeddings = albert ? "albert.embeddings." : "bert.embeddings.";
-    word_embeddings_ = load.tensor(embeddings + "word_embeddings.weight");
-    position_embeddings_ = load.tensor(embeddings + "position_embeddings.weight");
-    token_type_embedding_ = load.tensor(embeddings + "token_type_embeddings.weight")[0];
-    embedding_norm_ = load.layer_norm(embeddings + "LayerNorm");
-    if (albert) {
-      embedding_to_hidden_ = load.linear("albert.encoder.embedding_hidden_mapping_in");
-      load_albert_layers(load, config);
-    } else {
+    const BertEmbeddingNames embedding = bert_embedding_names(info_.architecture);
+    word_embeddings_ = load.tensor(embedding.word);
+    position_embeddings_ = load.tensor(embedding.position);
+    token_type_embedding_ = load.tensor(embedding.token_type)[0];
+    embedding_norm_ = load.layer_norm(embedding.norm);
+    const auto load_layer = [&](const PostNormLayerNames& names) {
+      layers_.push_back({load.linear(names.query), load.linear(names.key), load.linear(names.value),
+                         load.linear(names.attention_output), load.layer_norm(names.attention_norm),
+                         load.linear(names.intermediate), load.linear(names.output),
+                         load.layer_norm(names.output_norm)});
+    };
+    if (info_.architecture != Architecture::prot_albert) {
       for (int layer = 0; layer < config.layers; ++layer) {
-        const std::string prefix = "bert.encoder.layer." + std::to_string(layer) + ".";
-        layers_.push_back({load.linear(prefix + "attention.self.query"), load.linear(prefix + "attention.self.key"),
-                           load.linear(prefix + "attention.self.value"), load.linear(prefix + "attention.output.dense"),
-                           load.layer_norm(prefix + "attention.output.LayerNorm"),
-                           load.linear(prefix + "intermediate.dense"), load.linear(prefix + "output.dense"),
-                           load.layer_norm(prefix + "output.LayerNorm")});
+        load_layer(bert_layer_names(layer));
         schedule_.push_back(layer);
       }
+      return;
     }
-  }
-
- private:
-  // HF ALBERT: application i of num_hidden_layers runs group i / (layers / groups), which runs
-  // its inner_group_num layers in turn; every layer run gives one attention map.
-  void load_albert_layers(WeightLoader& load, const ModelConfig& config) {
-    for (int group = 0; group < config.hidden_groups; ++group) {
-      for (int inner = 0; inner < config.inner_group_num; ++inner) {
-        const std::string prefix = "albert.encoder.albert_layer_groups." + std::to_string(group) + ".albert_layers." +
-                                   std::to_string(inner) + ".";
-        layers_.push_back({load.linear(prefix + "attention.query"), load.linear(prefix + "attention.key"),
-                           load.linear(prefix + "attention.value"), load.linear(prefix + "attention.dense"),
-                           load.layer_norm(prefix + "attention.LayerNorm"), load.linear(prefix + "ffn"),
-                           load.linear(prefix + "ffn_output"), load.layer_norm(prefix + "full_layer_layer_norm")});
-      }
-    }
+    // HF ALBERT: application i of num_hidden_layers runs group i / (layers / groups), which runs
+    // its inner_group_num layers in turn; every layer run gives one attention map.
+    embedding_to_hidden_ = load.linear(embedding.to_hidden);
+    for (int group = 0; group < config.hidden_groups; ++group)
+      for (int inner = 0; inner < config.inner_group_num; ++inner) load_layer(albert_layer_names(group, inner));
     const int applications_per_group = config.layers / config.hidden_groups;
     for (int application = 0; application < config.layers; ++application) {
       const int group = application / applications_per_group;
@@ -64,6 +51,7 @@ class BertFamilyEncoder final : public TorchEncoder {
     }
   }
 
+ private:
   void encode(const Pass& pass) const override {
     const std::int64_t rows = pass.batch.batch;
     const std::int64_t tokens = pass.batch.tokens;
@@ -84,13 +72,13 @@ class BertFamilyEncoder final : public TorchEncoder {
       const torch::Tensor query = split_heads(layer.query(x));
       const torch::Tensor key_transposed = split_heads(layer.key(x)).transpose(-1, -2);
       // The last layer's output feeds no attention map, so its context is not computed.
-      const torch::Tensor context =
-          attend(
-              pass, int(index),
-              [&](std::int64_t begin, std::int64_t end) {
-                return torch::matmul(query.slice(2, begin, end), key_transposed).div_(score_scale);
-              },
-              last ? torch::Tensor() : split_heads(layer.value(x)));
+      const torch::Tensor context = attend(
+          pass, int(index),
+          [&](std::int64_t begin, std::int64_t end, torch::Tensor& scores) {
+            matmul_into(scores, query.slice(2, begin, end), key_transposed);
+            scores.div_(score_scale);
+          },
+          last ? torch::Tensor() : split_heads(layer.value(x)));
       if (last) break;
       const torch::Tensor attended = layer.attention_norm(
           x + layer.attention_output(context.transpose(1, 2).reshape({rows, tokens, info_.hidden})));

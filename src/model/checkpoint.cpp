@@ -211,20 +211,21 @@ std::vector<ParameterSpec> bert_parameters(Architecture architecture, const Mode
   const std::int64_t hidden = config.hidden;
   const std::int64_t intermediate = config.intermediate;
   SpecList list;
-  list.add("bert.embeddings.word_embeddings.weight", {config.vocab_size, hidden}, ParameterRole::embedding);
-  list.add("bert.embeddings.position_embeddings.weight", {config.max_positions, hidden}, ParameterRole::embedding);
-  list.add("bert.embeddings.token_type_embeddings.weight", {config.type_vocab_size, hidden}, ParameterRole::embedding);
-  list.layer_norm("bert.embeddings.LayerNorm", hidden);
+  const BertEmbeddingNames embedding = bert_embedding_names(architecture);
+  list.add(embedding.word, {config.vocab_size, hidden}, ParameterRole::embedding);
+  list.add(embedding.position, {config.max_positions, hidden}, ParameterRole::embedding);
+  list.add(embedding.token_type, {config.type_vocab_size, hidden}, ParameterRole::embedding);
+  list.layer_norm(embedding.norm, hidden);
   for (int layer = 0; layer < config.layers; ++layer) {
-    const std::string prefix = "bert.encoder.layer." + std::to_string(layer) + ".";
-    list.linear(prefix + "attention.self.query", hidden, hidden, ParameterRole::query_key);
-    list.linear(prefix + "attention.self.key", hidden, hidden, ParameterRole::query_key);
-    list.linear(prefix + "attention.self.value", hidden, hidden, ParameterRole::branch_output);
-    list.linear(prefix + "attention.output.dense", hidden, hidden, ParameterRole::branch_output);
-    list.layer_norm(prefix + "attention.output.LayerNorm", hidden);
-    list.linear(prefix + "intermediate.dense", intermediate, hidden, ParameterRole::projection);
-    list.linear(prefix + "output.dense", hidden, intermediate, ParameterRole::branch_output);
-    list.layer_norm(prefix + "output.LayerNorm", hidden);
+    const PostNormLayerNames names = bert_layer_names(layer);
+    list.linear(names.query, hidden, hidden, ParameterRole::query_key);
+    list.linear(names.key, hidden, hidden, ParameterRole::query_key);
+    list.linear(names.value, hidden, hidden, ParameterRole::branch_output);
+    list.linear(names.attention_output, hidden, hidden, ParameterRole::branch_output);
+    list.layer_norm(names.attention_norm, hidden);
+    list.linear(names.intermediate, intermediate, hidden, ParameterRole::projection);
+    list.linear(names.output, hidden, intermediate, ParameterRole::branch_output);
+    list.layer_norm(names.output_norm, hidden);
   }
   list.linear("bert.pooler.dense", hidden, hidden, ParameterRole::projection, false);
   const std::string head = architecture == Architecture::tape_bert ? "mlm." : "cls.predictions.";
@@ -232,7 +233,7 @@ std::vector<ParameterSpec> bert_parameters(Architecture architecture, const Mode
   list.linear(head + "transform.dense", hidden, hidden, ParameterRole::projection, false);
   list.layer_norm(head + "transform.LayerNorm", hidden, false);
   list.matrix(head + "decoder.weight", config.vocab_size, hidden, ParameterRole::embedding, false);
-  list.tie_last("bert.embeddings.word_embeddings.weight");
+  list.tie_last(embedding.word);
   return list.specs;
 }
 
@@ -241,24 +242,23 @@ std::vector<ParameterSpec> albert_parameters(const ModelConfig& config) {
   const std::int64_t embedding = config.embedding_size;
   const std::int64_t intermediate = config.intermediate;
   SpecList list;
-  list.add("albert.embeddings.word_embeddings.weight", {config.vocab_size, embedding}, ParameterRole::embedding);
-  list.add("albert.embeddings.position_embeddings.weight", {config.max_positions, embedding}, ParameterRole::embedding);
-  list.add("albert.embeddings.token_type_embeddings.weight", {config.type_vocab_size, embedding},
-           ParameterRole::embedding);
-  list.layer_norm("albert.embeddings.LayerNorm", embedding);
-  list.linear("albert.encoder.embedding_hidden_mapping_in", hidden, embedding, ParameterRole::projection);
+  const BertEmbeddingNames names = bert_embedding_names(Architecture::prot_albert);
+  list.add(names.word, {config.vocab_size, embedding}, ParameterRole::embedding);
+  list.add(names.position, {config.max_positions, embedding}, ParameterRole::embedding);
+  list.add(names.token_type, {config.type_vocab_size, embedding}, ParameterRole::embedding);
+  list.layer_norm(names.norm, embedding);
+  list.linear(names.to_hidden, hidden, embedding, ParameterRole::projection);
   for (int group = 0; group < config.hidden_groups; ++group) {
     for (int inner = 0; inner < config.inner_group_num; ++inner) {
-      const std::string prefix = "albert.encoder.albert_layer_groups." + std::to_string(group) + ".albert_layers." +
-                                 std::to_string(inner) + ".";
-      list.layer_norm(prefix + "full_layer_layer_norm", hidden);
-      list.linear(prefix + "attention.query", hidden, hidden, ParameterRole::query_key);
-      list.linear(prefix + "attention.key", hidden, hidden, ParameterRole::query_key);
-      list.linear(prefix + "attention.value", hidden, hidden, ParameterRole::branch_output);
-      list.linear(prefix + "attention.dense", hidden, hidden, ParameterRole::branch_output);
-      list.layer_norm(prefix + "attention.LayerNorm", hidden);
-      list.linear(prefix + "ffn", intermediate, hidden, ParameterRole::projection);
-      list.linear(prefix + "ffn_output", hidden, intermediate, ParameterRole::branch_output);
+      const PostNormLayerNames layer = albert_layer_names(group, inner);
+      list.layer_norm(layer.output_norm, hidden);
+      list.linear(layer.query, hidden, hidden, ParameterRole::query_key);
+      list.linear(layer.key, hidden, hidden, ParameterRole::query_key);
+      list.linear(layer.value, hidden, hidden, ParameterRole::branch_output);
+      list.linear(layer.attention_output, hidden, hidden, ParameterRole::branch_output);
+      list.layer_norm(layer.attention_norm, hidden);
+      list.linear(layer.intermediate, intermediate, hidden, ParameterRole::projection);
+      list.linear(layer.output, hidden, intermediate, ParameterRole::branch_output);
     }
   }
   list.matrix("albert.pooler.weight", hidden, hidden, ParameterRole::projection, false);
@@ -267,7 +267,7 @@ std::vector<ParameterSpec> albert_parameters(const ModelConfig& config) {
   list.layer_norm("predictions.LayerNorm", embedding, false);
   list.linear("predictions.dense", embedding, hidden, ParameterRole::projection, false);
   list.matrix("predictions.decoder.weight", config.vocab_size, embedding, ParameterRole::embedding, false);
-  list.tie_last("albert.embeddings.word_embeddings.weight");
+  list.tie_last(names.word);
   list.add("predictions.decoder.bias", {config.vocab_size}, ParameterRole::bias, false);
   list.tie_last("predictions.bias");
   return list.specs;
@@ -279,29 +279,30 @@ std::vector<ParameterSpec> xlnet_parameters(const ModelConfig& config) {
   const std::int64_t head_size = config.head_size();
   SpecList list;
   list.add("transformer.mask_emb", {1, 1, model}, ParameterRole::embedding, false);
-  list.add("transformer.word_embedding.weight", {config.vocab_size, model}, ParameterRole::embedding);
+  list.add(XLNetNames::word_embedding, {config.vocab_size, model}, ParameterRole::embedding);
   for (int layer = 0; layer < config.layers; ++layer) {
-    const std::string prefix = "transformer.layer." + std::to_string(layer) + ".";
+    const XLNetNames names = xlnet_layer_names(layer);
+    const std::string prefix = "transformer.layer." + std::to_string(layer) + ".";  // the parts bertology never reads
     // q, k, v, o, r are [d_model, n_head, d_head]: o maps heads back to d_model, so its fan-in is n_head·d_head.
-    const auto projection = [&](const char* name, ParameterRole role, std::int64_t fan_in) {
-      list.specs.push_back({prefix + "rel_attn." + name, {model, heads, head_size}, role, fan_in, true, ""});
+    const auto projection = [&](const std::string& name, ParameterRole role, std::int64_t fan_in) {
+      list.specs.push_back({name, {model, heads, head_size}, role, fan_in, true, ""});
     };
-    projection("q", ParameterRole::query_key, model);
-    projection("k", ParameterRole::query_key, model);
-    projection("v", ParameterRole::branch_output, model);
-    projection("o", ParameterRole::branch_output, heads * head_size);
-    projection("r", ParameterRole::query_key, model);
-    list.add(prefix + "rel_attn.r_r_bias", {heads, head_size}, ParameterRole::bias);
+    projection(names.query, ParameterRole::query_key, model);
+    projection(names.key, ParameterRole::query_key, model);
+    projection(names.value, ParameterRole::branch_output, model);
+    projection(names.output, ParameterRole::branch_output, heads * head_size);
+    projection(names.position, ParameterRole::query_key, model);
+    list.add(names.position_bias, {heads, head_size}, ParameterRole::bias);
     list.add(prefix + "rel_attn.r_s_bias", {heads, head_size}, ParameterRole::bias, false);
-    list.add(prefix + "rel_attn.r_w_bias", {heads, head_size}, ParameterRole::bias);
+    list.add(names.content_bias, {heads, head_size}, ParameterRole::bias);
     list.add(prefix + "rel_attn.seg_embed", {2, heads, head_size}, ParameterRole::embedding, false);
-    list.layer_norm(prefix + "rel_attn.layer_norm", model);
-    list.layer_norm(prefix + "ff.layer_norm", model);
-    list.linear(prefix + "ff.layer_1", config.intermediate, model, ParameterRole::projection);
-    list.linear(prefix + "ff.layer_2", model, config.intermediate, ParameterRole::branch_output);
+    list.layer_norm(names.attention_norm, model);
+    list.layer_norm(names.feed_forward_norm, model);
+    list.linear(names.feed_forward_in, config.intermediate, model, ParameterRole::projection);
+    list.linear(names.feed_forward_out, model, config.intermediate, ParameterRole::branch_output);
   }
   list.matrix("lm_loss.weight", config.vocab_size, model, ParameterRole::embedding, false);
-  list.tie_last("transformer.word_embedding.weight");
+  list.tie_last(XLNetNames::word_embedding);
   list.add("lm_loss.bias", {config.vocab_size}, ParameterRole::bias, false);
   return list.specs;
 }
@@ -310,22 +311,21 @@ std::vector<ParameterSpec> esm_parameters(const ModelConfig& config) {
   const std::int64_t hidden = config.hidden;
   const std::int64_t intermediate = config.intermediate;
   SpecList list;
-  list.add("esm.embeddings.word_embeddings.weight", {config.vocab_size, hidden}, ParameterRole::embedding);
+  list.add(EsmNames::word_embedding, {config.vocab_size, hidden}, ParameterRole::embedding);
   // HF builds this table even for rotary models and never reads it then.
   list.add("esm.embeddings.position_embeddings.weight", {config.max_positions, hidden}, ParameterRole::embedding,
            false);
   for (int layer = 0; layer < config.layers; ++layer) {
-    const std::string prefix = "esm.encoder.layer." + std::to_string(layer) + ".";
-    list.linear(prefix + "attention.self.query", hidden, hidden, ParameterRole::query_key);
-    list.linear(prefix + "attention.self.key", hidden, hidden, ParameterRole::query_key);
-    list.linear(prefix + "attention.self.value", hidden, hidden, ParameterRole::branch_output);
-    list.add(prefix + "attention.self.rotary_embeddings.inv_freq", {config.head_size() / 2},
-             ParameterRole::rotary_frequencies);
-    list.linear(prefix + "attention.output.dense", hidden, hidden, ParameterRole::branch_output);
-    list.layer_norm(prefix + "attention.LayerNorm", hidden);
-    list.linear(prefix + "intermediate.dense", intermediate, hidden, ParameterRole::projection);
-    list.linear(prefix + "output.dense", hidden, intermediate, ParameterRole::branch_output);
-    list.layer_norm(prefix + "LayerNorm", hidden);
+    const EsmNames names = esm_layer_names(layer);
+    list.linear(names.query, hidden, hidden, ParameterRole::query_key);
+    list.linear(names.key, hidden, hidden, ParameterRole::query_key);
+    list.linear(names.value, hidden, hidden, ParameterRole::branch_output);
+    list.add(names.inverse_frequencies, {config.head_size() / 2}, ParameterRole::rotary_frequencies);
+    list.linear(names.attention_output, hidden, hidden, ParameterRole::branch_output);
+    list.layer_norm(names.attention_norm, hidden);
+    list.linear(names.feed_forward_in, intermediate, hidden, ParameterRole::projection);
+    list.linear(names.feed_forward_out, hidden, intermediate, ParameterRole::branch_output);
+    list.layer_norm(names.feed_forward_norm, hidden);
   }
   // Only the last hidden state passes through it; attention maps never do.
   list.layer_norm("esm.encoder.emb_layer_norm_after", hidden, false);
@@ -335,7 +335,7 @@ std::vector<ParameterSpec> esm_parameters(const ModelConfig& config) {
   list.linear("lm_head.dense", hidden, hidden, ParameterRole::projection, false);
   list.layer_norm("lm_head.layer_norm", hidden, false);
   list.matrix("lm_head.decoder.weight", config.vocab_size, hidden, ParameterRole::embedding, false);
-  list.tie_last("esm.embeddings.word_embeddings.weight");
+  list.tie_last(EsmNames::word_embedding);
   list.add("lm_head.bias", {config.vocab_size}, ParameterRole::bias, false);
   return list.specs;
 }
@@ -501,6 +501,56 @@ Architecture detect_architecture(const ConfigFile& config, const SafetensorsRead
               "; pass --arch",
           {config.path});
   return tape ? Architecture::tape_bert : Architecture::prot_bert;
+}
+
+BertEmbeddingNames bert_embedding_names(Architecture architecture) {
+  if (architecture == Architecture::prot_albert)
+    return {"albert.embeddings.word_embeddings.weight", "albert.embeddings.position_embeddings.weight",
+            "albert.embeddings.token_type_embeddings.weight", "albert.embeddings.LayerNorm",
+            "albert.encoder.embedding_hidden_mapping_in"};
+  return {"bert.embeddings.word_embeddings.weight", "bert.embeddings.position_embeddings.weight",
+          "bert.embeddings.token_type_embeddings.weight", "bert.embeddings.LayerNorm", ""};
+}
+
+PostNormLayerNames bert_layer_names(int layer) {
+  const std::string prefix = "bert.encoder.layer." + std::to_string(layer) + ".";
+  return {prefix + "attention.self.query",
+          prefix + "attention.self.key",
+          prefix + "attention.self.value",
+          prefix + "attention.output.dense",
+          prefix + "attention.output.LayerNorm",
+          prefix + "intermediate.dense",
+          prefix + "output.dense",
+          prefix + "output.LayerNorm"};
+}
+
+PostNormLayerNames albert_layer_names(int group, int inner) {
+  const std::string prefix =
+      "albert.encoder.albert_layer_groups." + std::to_string(group) + ".albert_layers." + std::to_string(inner) + ".";
+  return {prefix + "attention.query", prefix + "attention.key",        prefix + "attention.value",
+          prefix + "attention.dense", prefix + "attention.LayerNorm",  prefix + "ffn",
+          prefix + "ffn_output",      prefix + "full_layer_layer_norm"};
+}
+
+XLNetNames xlnet_layer_names(int layer) {
+  const std::string prefix = "transformer.layer." + std::to_string(layer) + ".";
+  return {prefix + "rel_attn.q",        prefix + "rel_attn.k",          prefix + "rel_attn.v",
+          prefix + "rel_attn.o",        prefix + "rel_attn.r",          prefix + "rel_attn.r_w_bias",
+          prefix + "rel_attn.r_r_bias", prefix + "rel_attn.layer_norm", prefix + "ff.layer_1",
+          prefix + "ff.layer_2",        prefix + "ff.layer_norm"};
+}
+
+EsmNames esm_layer_names(int layer) {
+  const std::string prefix = "esm.encoder.layer." + std::to_string(layer) + ".";
+  return {prefix + "attention.LayerNorm",
+          prefix + "attention.self.query",
+          prefix + "attention.self.key",
+          prefix + "attention.self.value",
+          prefix + "attention.output.dense",
+          prefix + "attention.self.rotary_embeddings.inv_freq",
+          prefix + "LayerNorm",
+          prefix + "intermediate.dense",
+          prefix + "output.dense"};
 }
 
 std::vector<ParameterSpec> checkpoint_parameters(Architecture architecture, const ModelConfig& config) {

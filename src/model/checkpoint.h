@@ -94,6 +94,32 @@ struct ParameterSpec {
   std::string tied_to;          // the parameter whose values this one shares, if any
 };
 
+// The public layouts' tensor names, written once: checkpoint_parameters gives them shapes and
+// roles, the encoders load them. A Linear or LayerNorm name is the prefix of .weight and .bias.
+struct BertEmbeddingNames {
+  std::string word, position, token_type, norm;
+  std::string to_hidden;  // ALBERT's factorised E → hidden projection; empty for BERT
+};
+BertEmbeddingNames bert_embedding_names(Architecture architecture);  // tape_bert, prot_bert, prot_albert
+struct PostNormLayerNames {
+  std::string query, key, value, attention_output, attention_norm, intermediate, output, output_norm;
+};
+PostNormLayerNames bert_layer_names(int layer);               // tape_bert, prot_bert
+PostNormLayerNames albert_layer_names(int group, int inner);  // prot_albert's shared layers
+struct XLNetNames {
+  static constexpr const char* word_embedding = "transformer.word_embedding.weight";
+  // [d_model, heads, head_size] tensors, and the relative-attention biases [heads, head_size].
+  std::string query, key, value, output, position, content_bias, position_bias;
+  std::string attention_norm, feed_forward_in, feed_forward_out, feed_forward_norm;
+};
+XLNetNames xlnet_layer_names(int layer);
+struct EsmNames {
+  static constexpr const char* word_embedding = "esm.embeddings.word_embeddings.weight";
+  std::string attention_norm, query, key, value, attention_output, inverse_frequencies;
+  std::string feed_forward_norm, feed_forward_in, feed_forward_out;
+};
+EsmNames esm_layer_names(int layer);
+
 // Every tensor of the layout's masked-LM checkpoint, named and ordered as its state_dict().
 std::vector<ParameterSpec> checkpoint_parameters(Architecture architecture, const ModelConfig& config);
 

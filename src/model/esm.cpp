@@ -28,17 +28,15 @@ class Esm2Encoder final : public TorchEncoder {
         mask_token_(setup.config.mask_token_id) {
     const ModelConfig& config = setup.config;
     WeightLoader load = loader(weights, config.layer_norm_eps);
-    word_embeddings_ = load.tensor("esm.embeddings.word_embeddings.weight");
+    word_embeddings_ = load.tensor(EsmNames::word_embedding);
     for (int index = 0; index < config.layers; ++index) {
-      const std::string prefix = "esm.encoder.layer." + std::to_string(index) + ".";
+      const EsmNames names = esm_layer_names(index);
       // The frequencies are read, not recomputed: the public checkpoints hold them rounded
       // through float16, and recomputing them in float32 moves attention by up to 2e-2.
-      layers_.push_back({load.layer_norm(prefix + "attention.LayerNorm"), load.linear(prefix + "attention.self.query"),
-                         load.linear(prefix + "attention.self.key"), load.linear(prefix + "attention.self.value"),
-                         load.linear(prefix + "attention.output.dense"),
-                         load.float32(prefix + "attention.self.rotary_embeddings.inv_freq"),
-                         load.layer_norm(prefix + "LayerNorm"), load.linear(prefix + "intermediate.dense"),
-                         load.linear(prefix + "output.dense")});
+      layers_.push_back({load.layer_norm(names.attention_norm), load.linear(names.query), load.linear(names.key),
+                         load.linear(names.value), load.linear(names.attention_output),
+                         load.float32(names.inverse_frequencies), load.layer_norm(names.feed_forward_norm),
+                         load.linear(names.feed_forward_in), load.linear(names.feed_forward_out)});
     }
   }
 
@@ -84,13 +82,12 @@ class Esm2Encoder final : public TorchEncoder {
       const auto key = rotate(split_heads(layer.key(normed)), cos, sin);
       const bool last = index + 1 == layers_.size();
       const auto key_transposed = key.transpose(-1, -2);
-      const torch::Tensor context =
-          attend(
-              pass, int(index),
-              [&](std::int64_t begin, std::int64_t end) {
-                return torch::matmul(query.slice(2, begin, end), key_transposed);
-              },
-              last ? torch::Tensor() : split_heads(layer.value(normed)));
+      const torch::Tensor context = attend(
+          pass, int(index),
+          [&](std::int64_t begin, std::int64_t end, torch::Tensor& scores) {
+            matmul_into(scores, query.slice(2, begin, end), key_transposed);
+          },
+          last ? torch::Tensor() : split_heads(layer.value(normed)));
       if (last) break;
       x = x + layer.attention_output(context.transpose(1, 2).reshape({rows, tokens, info_.hidden}));
       x = x + layer.feed_forward_out(gelu(layer.feed_forward_in(layer.feed_forward_norm(x)), GeluForm::erf));

@@ -158,6 +158,16 @@ std::int64_t TorchEncoder::query_block(std::int64_t batch, std::int64_t tokens) 
   return std::min(tokens, granules * granule);
 }
 
+void matmul_into(torch::Tensor& out, const torch::Tensor& a, const torch::Tensor& b) {
+  if (out.defined() && !at::autocast::is_enabled() && out.scalar_type() == a.scalar_type() &&
+      a.scalar_type() == b.scalar_type()) {
+    out.resize_({0});  // keeps the memory; the product sets the shape (the last granule is shorter)
+    at::matmul_out(out, a, b);
+  } else {
+    out = torch::matmul(a, b);
+  }
+}
+
 torch::Tensor TorchEncoder::attend(const Pass& pass, int layer, const ScoreBlock& scores,
                                    const torch::Tensor& value) const {
   const std::int64_t rows = pass.batch.batch;
@@ -165,26 +175,33 @@ torch::Tensor TorchEncoder::attend(const Pass& pass, int layer, const ScoreBlock
   const std::int64_t granule = query_granule();
   const std::int64_t block = query_block(rows, tokens);
   const auto floats = torch::TensorOptions().dtype(torch::kFloat32).device(torch_device(device_));
-  torch::Tensor context;
+  // On the CPU a fresh tensor beyond glibc's mmap threshold (32 MiB at most) costs a page fault
+  // per 4 KiB: the block and the granules' buffers are reused (titin's 34,350 tokens faulted
+  // 1.7 TB over 6 layers when each was new).
+  const std::int64_t block_elements = rows * info_.heads * std::min(block, tokens) * tokens;
+  if (!block_buffer_.defined() || block_buffer_.numel() < block_elements || block_buffer_.device() != floats.device())
+    block_buffer_ = torch::empty({block_elements}, floats);
+  torch::Tensor granule_scores, granule_probabilities = torch::empty({0}, floats), context;
   for (std::int64_t begin = 0; begin < tokens; begin += block) {
     const std::int64_t end = std::min(tokens, begin + block);
-    torch::Tensor probabilities = torch::empty({rows, info_.heads, end - begin, tokens}, floats);
+    const torch::Tensor probabilities = block_buffer_.narrow(0, 0, rows * info_.heads * (end - begin) * tokens)
+                                            .view({rows, info_.heads, end - begin, tokens});
     // Every product runs on the same granules of query rows whatever the block: the maps do
     // not depend on the attention memory by a single rounding.
     for (std::int64_t first = begin; first < end; first += granule) {
       const std::int64_t last = std::min(end, first + granule);
-      torch::Tensor granule_scores = scores(first, last).to(torch::kFloat32);
-      if (pass.key_mask.defined()) granule_scores.add_(pass.key_mask);
-      probabilities.slice(2, first - begin, last - begin).copy_(torch::softmax(granule_scores, -1));
-    }
-    hand_out(pass, layer, probabilities, begin);
-    if (!value.defined()) continue;
-    for (std::int64_t first = begin; first < end; first += granule) {
-      const std::int64_t last = std::min(end, first + granule);
-      const torch::Tensor granule_context = torch::matmul(probabilities.slice(2, first - begin, last - begin), value);
+      scores(first, last, granule_scores);
+      const torch::Tensor exact = granule_scores.to(torch::kFloat32);
+      if (pass.key_mask.defined()) exact.add_(pass.key_mask);
+      granule_probabilities.resize_({0});  // keeps the memory, as in matmul_into
+      at::softmax_out(granule_probabilities, exact, -1);
+      probabilities.slice(2, first - begin, last - begin).copy_(granule_probabilities);
+      if (!value.defined()) continue;
+      const torch::Tensor granule_context = torch::matmul(granule_probabilities, value);
       if (!context.defined()) context = torch::empty(value.sizes(), granule_context.options());
       context.slice(2, first, last).copy_(granule_context);
     }
+    hand_out(pass, layer, probabilities, begin);
   }
   return context;
 }

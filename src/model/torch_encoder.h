@@ -32,6 +32,9 @@ struct LayerNorm {
 
 torch::Tensor gelu(const torch::Tensor& x, GeluForm form);
 
+// out = a·b, into out's memory when it already holds a result of that type (outside autocast).
+void matmul_into(torch::Tensor& out, const torch::Tensor& a, const torch::Tensor& b);
+
 // Builds the model's tensors from the checkpoint, one tensor at a time. On the CPU in float32,
 // a float32 tensor of the file is the file's mapped bytes themselves (it holds the mapping):
 // the weights are in memory once, as pages of the file. Otherwise each tensor is converted on
@@ -83,8 +86,9 @@ class TorchEncoder : public Model {
 
   // Query rows whose products always run together (CPU 32, GPU 256): blocks are made of them.
   std::int64_t query_granule() const;
-  // Scores [batch, heads, end - begin, tokens] of the query rows [begin, end), any floating type.
-  using ScoreBlock = std::function<torch::Tensor(std::int64_t begin, std::int64_t end)>;
+  // Scores [batch, heads, end - begin, tokens] of the query rows [begin, end), any floating
+  // type, into `scores` (matmul_into reuses its memory from one granule to the next).
+  using ScoreBlock = std::function<void(std::int64_t begin, std::int64_t end, torch::Tensor& scores)>;
   // One layer's attention, computed in blocks of query rows that fit attention_memory: each
   // block's softmax over all keys (float32 whatever the precision, padded keys at zero weight)
   // is handed to the callback as layer `layer`, then multiplied by `value` [batch, heads,
@@ -103,6 +107,7 @@ class TorchEncoder : public Model {
   Device device_;
   Precision precision_;
   std::uint64_t attention_memory_;
+  mutable torch::Tensor block_buffer_;  // one block's maps, kept from layer to layer and batch to batch
   // How many [query, key] float32 buffers per head a granule's scores take at their peak.
   int score_buffers_ = 1;
   std::int64_t vocab_size_;

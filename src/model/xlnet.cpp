@@ -25,17 +25,16 @@ class XLNetEncoder final : public TorchEncoder {
     // A granule's scores peak at the content term plus the position term over 2T - 1 distances.
     score_buffers_ = 3;
     WeightLoader load = loader(weights, config.layer_norm_eps);
-    word_embedding_ = load.tensor("transformer.word_embedding.weight");
+    word_embedding_ = load.tensor(XLNetNames::word_embedding);
     const std::int64_t model = config.hidden;
     for (int index = 0; index < config.layers; ++index) {
-      const std::string prefix = "transformer.layer." + std::to_string(index) + ".";
-      const auto projection = [&](const char* name) {
-        return load.tensor(prefix + "rel_attn." + name).view({model, -1});
-      };
-      layers_.push_back({projection("q"), projection("k"), projection("v"), projection("o"), projection("r"),
-                         load.tensor(prefix + "rel_attn.r_w_bias"), load.tensor(prefix + "rel_attn.r_r_bias"),
-                         load.layer_norm(prefix + "rel_attn.layer_norm"), load.linear(prefix + "ff.layer_1"),
-                         load.linear(prefix + "ff.layer_2"), load.layer_norm(prefix + "ff.layer_norm")});
+      const XLNetNames names = xlnet_layer_names(index);
+      const auto projection = [&](const std::string& name) { return load.tensor(name).view({model, -1}); };
+      layers_.push_back({projection(names.query), projection(names.key), projection(names.value),
+                         projection(names.output), projection(names.position), load.tensor(names.content_bias),
+                         load.tensor(names.position_bias), load.layer_norm(names.attention_norm),
+                         load.linear(names.feed_forward_in), load.linear(names.feed_forward_out),
+                         load.layer_norm(names.feed_forward_norm)});
     }
   }
 
@@ -89,11 +88,11 @@ class XLNetEncoder final : public TorchEncoder {
       const auto position_query = query + layer.position_bias.unsqueeze(1);
       const torch::Tensor context = attend(
           pass, int(index),
-          [&](std::int64_t begin, std::int64_t end) {
-            torch::Tensor scores = torch::matmul(content_query.slice(2, begin, end), key_transposed);
-            scores.add_(pair_by_distance(
-                torch::matmul(position_query.slice(2, begin, end), position_keys).contiguous(), begin));
-            return scores.mul_(scale);
+          [&](std::int64_t begin, std::int64_t end, torch::Tensor& scores) {
+            matmul_into(scores, content_query.slice(2, begin, end), key_transposed);
+            scores.add_(pair_by_distance(torch::matmul(position_query.slice(2, begin, end), position_keys).contiguous(),
+                                         begin));
+            scores.mul_(scale);
           },
           last ? torch::Tensor() : split_heads(torch::matmul(h, layer.value)));
       if (last) break;
