@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstring>
 #include <sstream>
 
@@ -142,6 +143,15 @@ File File::open_update(const std::string& path) {
   hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
   if (id < 0) fail(path, "cannot open for writing as HDF5");
   return File(Handle(id, H5Fclose), path, MPI_COMM_NULL);
+}
+
+void File::flush() const {
+  errno = 0;
+  if (H5Fflush(id(), H5F_SCOPE_LOCAL) < 0) {
+    const int cause = errno;
+    fail(path_, "cannot write" + (cause ? ": " + std::string(std::strerror(cause)) : std::string()) +
+                    " (disk full or file size limit?)");
+  }
 }
 
 bool File::exists(const std::string& object) const {
@@ -559,9 +569,9 @@ void copy_object(const File& from, const std::string& from_path, const File& to,
   template std::vector<T> read_rows<T>(const File&, const std::string&,                                               \
                                        const std::vector<std::pair<hsize_t, hsize_t>>&);                              \
   template void create_chunked_dataset<T>(const File&, const std::string&, const std::vector<hsize_t>&, hsize_t);     \
-  template void write_rows<T>(const File&, const std::string&, hsize_t, hsize_t, const T*);                       \
-  template void create_dataset<T>(const File&, const std::string&, const std::vector<hsize_t>&);                  \
-  template void write_block<T>(const File&, const std::string&, const std::vector<hsize_t>&,                       \
+  template void write_rows<T>(const File&, const std::string&, hsize_t, hsize_t, const T*);                           \
+  template void create_dataset<T>(const File&, const std::string&, const std::vector<hsize_t>&);                      \
+  template void write_block<T>(const File&, const std::string&, const std::vector<hsize_t>&,                          \
                                const std::vector<hsize_t>&, const T*);
 BERTOLOGY_INSTANTIATE(double)
 BERTOLOGY_INSTANTIATE(float)

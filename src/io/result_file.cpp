@@ -1,8 +1,6 @@
 #include "bertology/io/result_file.h"
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 
 #include "bertology/error.h"
@@ -147,16 +145,7 @@ void write_atomically(const std::string& path, const std::function<void(const Fi
   try {
     File file = File::create(temporary);
     write(file);
-    // HDF5 keeps metadata and small datasets in memory until a flush; a full disk (ENOSPC) or
-    // a file-size limit (EFBIG) shows only there, and the close in File's destructor cannot
-    // report it: without this check a truncated file would be renamed into place.
-    errno = 0;
-    if (H5Fflush(file.id(), H5F_SCOPE_LOCAL) < 0) {
-      const int cause = errno;
-      throw Error("cannot write " + temporary + (cause ? ": " + std::string(std::strerror(cause)) : std::string()) +
-                      " (disk full or file size limit?)",
-                  ErrorContext{path});
-    }
+    file.flush();  // without it a truncated file would be renamed into place
   } catch (...) {
     std::filesystem::remove(temporary, ignored);
     throw;

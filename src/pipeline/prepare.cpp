@@ -546,14 +546,18 @@ class RankLog {
   }
   void add(const std::string& file, const std::string& event, const std::string& detail) {
     out_ << file << '\t' << event << '\t' << detail << '\n';
+    if (event == "skipped" && first_skip_.empty()) first_skip_ = detail;
     ++events_[event];
   }
   Events& events() { return events_; }
+  // Why this rank's first skipped file was skipped (file, line and reason); empty if none was.
+  const std::string& first_skip() const { return first_skip_; }
   void close() { out_.close(); }
 
  private:
   std::ofstream out_;
   Events events_;
+  std::string first_skip_;
 };
 
 // Each rank appends its scratch text to `target` in rank order (a token passed along), so the
@@ -1019,8 +1023,17 @@ void prepare(const PrepareConfig& config, const parallel::Communicator& comm) {
   corpus::CorpusLayout layout;
   layout.sequences = sum(comm, kept_records);
   layout.residues = sum(comm, kept_residues);
-  require(layout.sequences > 0, "no records to write: every input was skipped (reasons in " + log_path + ")",
-          ErrorContext{config.output});
+  if (layout.sequences == 0) {
+    // One bad file given alone must name its own line, not only point at the log.
+    std::string first_skip;
+    for (const auto& reason : comm.gather(log.first_skip()))
+      if (first_skip.empty()) first_skip = reason;
+    comm.broadcast(first_skip);
+    throw Error("no records to write: every input was skipped" +
+                    (first_skip.empty() ? std::string() : "; the first because " + first_skip) + " (every reason in " +
+                    log_path + ")",
+                ErrorContext{config.output});
+  }
   layout.block_size = config.block_size > 0 ? config.block_size : corpus::default_block_size(layout.sequences);
   layout.id_bytes = static_cast<std::size_t>(maximum(comm, id_bytes));
   layout.has_sources = maximum(comm, parsed.has_sources) != 0;

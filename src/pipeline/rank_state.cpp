@@ -174,6 +174,7 @@ void CheckpointStore::save(int attempt, int rank, const RankState& state, const 
     std::vector<const analysis::Counts*> groups;
     for (const auto& group : state.groups) groups.push_back(&group);
     if (!groups.empty()) write_counts(file, "groups_", groups);
+    file.flush();  // a full disk must not put a truncated state in place of the previous one
   } catch (...) {
     std::error_code ignored;
     fs::remove(temporary, ignored);

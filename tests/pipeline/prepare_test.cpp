@@ -340,7 +340,8 @@ TEST(Prepare, AStructureWithAnUnparsableNumberIsSkippedWithTheReason) {
     pipeline::prepare(config_for(bad, work + "/alone.h5"), self);
     ADD_FAILURE() << "a lone file with a bad number was accepted";
   } catch (const Error& error) {
-    EXPECT_NE(std::string(error.what()).find("every input was skipped"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("every input was skipped; the first because " + reason), std::string::npos)
+        << error.what();
   }
   EXPECT_FALSE(fs::exists(work + "/alone.h5"));
   EXPECT_NE(log_of(work + "/alone.h5.log").find(bad + "\tskipped\t" + reason), std::string::npos);

@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 #include <mpi.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 
 #include "bertology/analysis/properties.h"
@@ -140,4 +142,37 @@ TEST(Checkpoint, KeepsKnownLabelNullAndContactPrecisionCountsExactly) {
   EXPECT_EQ(back.totals.precision.contacts, block.precision.contacts);
   EXPECT_EQ(back.totals.precision.sequences, 4);
   EXPECT_EQ(back.groups[0].precision.sequences, 0);
+}
+
+// A state that does not fit (here a file-size limit, as a full disk) is an error naming the
+// file, and the state saved before stays the one a resume reads.
+TEST(Checkpoint, ASaveThatDoesNotFitLeavesThePreviousState) {
+  Directory directory;
+  const pipeline::CheckpointStore store(directory.path.string());
+  const pipeline::RankState empty(analysis::Counts(2, 3, {0.1, 0.5}, {"contact", "aa_A"}), 200);
+  pipeline::RankState first = empty;
+  first.add_block(4, 0, counts_with(3), 0.5);
+  store.save(0, 0, first, kSettings);
+  pipeline::RankState second = first;
+  for (std::int64_t block = 5; block < 200; ++block) second.add_block(block, block, counts_with(block), 0.25);
+
+  struct rlimit before {};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &before), 0);
+  const auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);  // as main does
+  struct rlimit small = before;
+  small.rlim_cur = 16 * 1024;  // the first state's file is smaller, the second's larger
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+  std::string message;
+  try {
+    store.save(0, 0, second, kSettings);
+  } catch (const Error& error) {
+    message = error.what();
+  }
+  setrlimit(RLIMIT_FSIZE, &before);
+  std::signal(SIGXFSZ, previous_handler);
+  EXPECT_NE(message.find("attempt-0000.rank-00000.h5"), std::string::npos) << message;
+  const pipeline::RankState back = store.load(0, empty, kSettings);
+  EXPECT_EQ(back.blocks_done, first.blocks_done);
+  for (const auto& entry : fs::directory_iterator(directory.path))
+    EXPECT_EQ(entry.path().string().find(".writing"), std::string::npos) << entry.path();
 }

@@ -44,6 +44,10 @@ class File {
   bool exists(const std::string& object) const;  // "a/b/c" tested link by link
   void create_group(const std::string& group) const;
   std::vector<std::string> members(const std::string& group) const;
+  // Writes what HDF5 still holds in memory. A full disk (ENOSPC) or a file-size limit (EFBIG)
+  // shows only here: the close in the destructor cannot report it. Throws bertology::Error
+  // naming the file and the cause.
+  void flush() const;
 
  private:
   File(Handle handle, std::string path, MPI_Comm comm)
