@@ -38,6 +38,8 @@ KokkosScope::~KokkosScope() {
   }
 }
 
+DeviceKind analysis_device_kind() { return kHostAnalysis ? DeviceKind::cpu : DeviceKind::cuda; }
+
 void copy_to_host(const AttentionMaps& maps, float* destination) {
   require((maps.device.kind == DeviceKind::cpu) == kHostAnalysis,
           "attention lives on " + maps.device.str() + " but Kokkos was built for " + ExecutionSpace::name());

@@ -139,9 +139,9 @@ int run_command(const Invocation& call) {
       "cut sequences at this many residues, the C-terminal end dropped (0 = 510 as the paper, or fewer when the "
       "model's position table is smaller; more than it allows is an error; ESM-2 takes any length)")(
       "attention-memory", po::value(&attention_memory)->value_name("SIZE"),
-      "bytes one layer's attention may take on a rank (scores, probabilities, a temporary; e.g. 2GiB, 512M); "
-      "beyond it each layer is computed in blocks of query rows, exactly, so long proteins need memory linear in "
-      "their length (default 4GiB); contact precision needs whole layers")(
+      "bytes one layer's attention may take on a rank (e.g. 2GiB, 512M; default 4GiB): beyond it each layer is "
+      "computed in blocks of query rows (multiples of 32 on a CPU, 256 on a GPU), so long proteins need memory "
+      "linear in their length; the maps are the same bit for bit; contact precision needs whole layers")(
       "contact-atom", po::value(&config.contact_atom)->default_value("ca"),
       "contact distance between ca (Cα, the paper) or cb (Cβ, Cα for glycine) atoms, < 8 Å")(
       "batch-size", po::value(&config.batch_size)->default_value(0),
@@ -239,10 +239,11 @@ int attention_command(const Invocation& call) {
       "threads", po::value(&config.threads)->default_value(0), "LibTorch threads (0 = default)")(
       "precision", po::value(&config.precision)->default_value("float32"),
       "float32|bfloat16|float16; reduced precision is CUDA autocast with the softmax in float32")(
-      "attention-memory", po::value(&attention_memory)->value_name("SIZE"), "bytes one layer's attention may take on a rank (scores, probabilities, a temporary; e.g. 2GiB, 512M); "
-      "beyond it each layer is computed in blocks of query rows, exactly, so long proteins need memory linear in "
-      "their length (default 4GiB)")(
-      "force", po::bool_switch(&config.force), "overwrite an existing output");
+      "attention-memory", po::value(&attention_memory)->value_name("SIZE"),
+      "bytes one layer's attention may take on a rank (e.g. 2GiB, 512M; default 4GiB): beyond it each layer is "
+      "computed in blocks of query rows (multiples of 32 on a CPU, 256 on a GPU), so long proteins need memory "
+      "linear in their length; the maps are the same bit for bit")("force", po::bool_switch(&config.force),
+                                                                   "overwrite an existing output");
   po::variables_map values;
   if (!parse(call,
              "bertology attention --model DIR (--sequence SEQ | --input-ids 2,5,...) -o attn.h5\n"
@@ -396,9 +397,10 @@ int bench_command(const Invocation& call) {
       "threads", po::value(&config.threads)->default_value(0), "threads (0 = SLURM_CPUS_PER_TASK, else 1)")(
       "precision", po::value(&config.precision)->default_value("float32"),
       "float32|bfloat16|float16; reduced precision is CUDA autocast with the softmax in float32")(
-      "attention-memory", po::value(&attention_memory)->value_name("SIZE"), "bytes one layer's attention may take on a rank (scores, probabilities, a temporary; e.g. 2GiB, 512M); "
-      "beyond it each layer is computed in blocks of query rows, exactly, so long proteins need memory linear in "
-      "their length (default 4GiB)")(
+      "attention-memory", po::value(&attention_memory)->value_name("SIZE"),
+      "bytes one layer's attention may take on a rank (e.g. 2GiB, 512M; default 4GiB): beyond it each layer is "
+      "computed in blocks of query rows (multiples of 32 on a CPU, 256 on a GPU), so long proteins need memory "
+      "linear in their length; the maps are the same bit for bit")(
       "seed", po::value(&config.seed)->default_value(config.seed), "seed of the weights and the proteins");
   po::variables_map values;
   if (!parse(call,
@@ -485,6 +487,11 @@ int main(int argc, char** argv) {
     // The one place that decides where this rank computes: LibTorch and Kokkos both get it.
     const bool computes = command == "run" || command == "bench" || command == "attention";
     const Device device = computes ? model::choose_device(comm.node_local_rank()) : Device{};
+    require(!computes || device.kind == analysis::analysis_device_kind(),
+            "LibTorch computes on " + device.str() + " but this build's Kokkos counts on the " +
+                (analysis::analysis_device_kind() == DeviceKind::cpu ? "host" : "GPU") +
+                ": build against a Kokkos with the matching backend (env/spack.yaml), or hide the GPUs with "
+                "CUDA_VISIBLE_DEVICES= to run on the CPU");
     analysis::KokkosScope kokkos(device);
     if (command.empty() || command == "--help" || command == "-h" || command == "help") {
       if (comm.root()) print_usage(command.empty() ? std::cerr : std::cout);

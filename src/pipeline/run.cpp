@@ -175,6 +175,12 @@ void reduce(analysis::Counts& counts, const parallel::Communicator& comm) {
   }
 }
 
+std::string gibibytes(std::uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g GiB", static_cast<double>(bytes) / (1ull << 30));
+  return text;
+}
+
 std::string number_list(const std::vector<double>& values) {
   std::string text;
   for (double v : values) {
@@ -268,19 +274,17 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
   // Contact precision corrects each head's whole map: it needs the largest batch's layers whole.
   const std::int64_t longest_row = batching.cut + batching.special_tokens;
   const std::int64_t largest_batch =
-      batching.batching.max_tokens > 0
-          ? std::max<std::int64_t>(1, std::min(batching.batching.max_batch_size,
-                                               batching.batching.max_tokens / longest_row))
-          : batching.batching.max_batch_size;
+      batching.batching.max_tokens > 0 ? std::max<std::int64_t>(1, std::min(batching.batching.max_batch_size,
+                                                                            batching.batching.max_tokens / longest_row))
+                                       : batching.batching.max_batch_size;
   const std::int64_t query_block = model->query_block(largest_batch, longest_row);
-  const std::string blocked_note = "a batch of " + std::to_string(largest_batch) + " x " +
-                                   std::to_string(longest_row) + " tokens comes in blocks of " +
-                                   std::to_string(query_block) + " query rows under --attention-memory " +
-                                   std::to_string(config.attention_memory) + " bytes";
+  const std::string blocked_note = "a batch of " + std::to_string(largest_batch) + " x " + std::to_string(longest_row) +
+                                   " tokens comes in blocks of " + std::to_string(query_block) +
+                                   " query rows under --attention-memory " + gibibytes(config.attention_memory);
   require(config.contact_precision != "on" || query_block == longest_row,
           "--contact-precision on needs each layer's whole map, and " + blocked_note);
-  const bool contact_precision = config.contact_precision != "off" && corpus.has_coordinates && host_attention &&
-                                 query_block == longest_row;
+  const bool contact_precision =
+      config.contact_precision != "off" && corpus.has_coordinates && host_attention && query_block == longest_row;
   if (talk && query_block < longest_row)
     std::fprintf(stderr, "run: %s%s\n", blocked_note.c_str(),
                  config.contact_precision == "auto" && corpus.has_coordinates
@@ -539,6 +543,7 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
                                {"n_blocks", blocks},
                                {"groups", config.groups},
                                {"null_permutations", config.null_permutations},
+                               {"attention_memory_bytes", static_cast<std::int64_t>(config.attention_memory)},
                                {"attempts", attempt + 1}};
     char timing[512];
     std::snprintf(timing, sizeof timing,

@@ -13,6 +13,9 @@ class KokkosScope {
   KokkosScope& operator=(const KokkosScope&) = delete;
 };
 
+// The device kinds this build's Kokkos counts on: its default execution space's memory.
+DeviceKind analysis_device_kind();
+
 // Copies one block of attention maps (AttentionMaps::data, batch × heads × queries × tokens
 // floats) into host memory, from wherever the model left it.
 void copy_to_host(const AttentionMaps& maps, float* destination);
