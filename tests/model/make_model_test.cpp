@@ -27,25 +27,13 @@ std::vector<float> all_maps(Model& model, const std::string& sequence) {
   return maps;
 }
 
-MakeModelOptions small(Architecture architecture, std::uint64_t seed, const std::string& output) {
-  MakeModelOptions options;
-  options.architecture = architecture;
-  options.layers = 3;
-  options.heads = 2;
-  options.hidden = 16;
-  options.max_positions = 64;
-  options.seed = seed;
-  options.output = output;
-  return options;
-}
-
 class MadeModel : public ::testing::TestWithParam<Architecture> {};
 
 TEST_P(MadeModel, LoadsAsItsLayoutAndIsDeterministicForASeed) {
   ScratchFolder scratch;
-  make_model(small(GetParam(), 11, scratch.path("a")));
-  make_model(small(GetParam(), 11, scratch.path("b")));
-  make_model(small(GetParam(), 12, scratch.path("c")));
+  make_model(testing::small_model(GetParam(), 11, scratch.path("a")));
+  make_model(testing::small_model(GetParam(), 11, scratch.path("b")));
+  make_model(testing::small_model(GetParam(), 12, scratch.path("c")));
 
   auto a = load_model({scratch.path("a"), std::nullopt, {}, 1});
   EXPECT_EQ(a->info().architecture, GetParam());  // detected, not told
@@ -53,8 +41,9 @@ TEST_P(MadeModel, LoadsAsItsLayoutAndIsDeterministicForASeed) {
   EXPECT_EQ(a->info().heads, 2);
   EXPECT_EQ(a->info().hidden, 16);
   // XLNet's relative positions take bertology's 512; ESM-2's rotary ones any length.
-  EXPECT_EQ(a->info().max_positions,
-            GetParam() == Architecture::prot_xlnet ? 512 : GetParam() == Architecture::esm2 ? 0 : 64);
+  EXPECT_EQ(a->info().max_positions, GetParam() == Architecture::prot_xlnet ? 512
+                                     : GetParam() == Architecture::esm2     ? 0
+                                                                            : 64);
   auto b = load_model({scratch.path("b"), std::nullopt, {}, 1});
   auto c = load_model({scratch.path("c"), std::nullopt, {}, 1});
   EXPECT_EQ(a->info().weights_sha256, b->info().weights_sha256);
@@ -70,7 +59,7 @@ TEST_P(MadeModel, LoadsAsItsLayoutAndIsDeterministicForASeed) {
 
 TEST_P(MadeModel, ConfigSaysTheWeightsAreSeeded) {
   ScratchFolder scratch;
-  make_model(small(GetParam(), 5, scratch.path("m")));
+  make_model(testing::small_model(GetParam(), 5, scratch.path("m")));
   const auto config = nlohmann::json::parse(read_bytes(scratch.path("m/config.json")));
   EXPECT_EQ(config.at("bertology_seed").get<std::uint64_t>(), 5u);
   const bool xlnet = GetParam() == Architecture::prot_xlnet;
@@ -83,7 +72,7 @@ TEST_P(MadeModel, ConfigSaysTheWeightsAreSeeded) {
 // The folder is complete: the tokenizer reads the residues, with the layout's special tokens.
 TEST_P(MadeModel, TokenizerFileComesWithTheWeights) {
   ScratchFolder scratch;
-  make_model(small(GetParam(), 5, scratch.path("m")));
+  make_model(testing::small_model(GetParam(), 5, scratch.path("m")));
   const bool sentencepiece = GetParam() == Architecture::prot_albert || GetParam() == Architecture::prot_xlnet;
   EXPECT_EQ(std::filesystem::exists(scratch.path("m/spiece.model")), sentencepiece);
   EXPECT_EQ(std::filesystem::exists(scratch.path("m/vocab.txt")), !sentencepiece);
@@ -95,7 +84,7 @@ TEST_P(MadeModel, TokenizerFileComesWithTheWeights) {
 
 TEST_P(MadeModel, RefusesToOverwriteUnlessForced) {
   ScratchFolder scratch;
-  auto options = small(GetParam(), 1, scratch.path("m"));
+  auto options = testing::small_model(GetParam(), 1, scratch.path("m"));
   make_model(options);
   const std::string before = read_bytes(scratch.path("m/model.safetensors"));
   options.seed = 2;
@@ -108,7 +97,7 @@ TEST_P(MadeModel, RefusesToOverwriteUnlessForced) {
 
 TEST_P(MadeModel, RejectsImpossibleSizes) {
   ScratchFolder scratch;
-  auto options = small(GetParam(), 1, scratch.path("m"));
+  auto options = testing::small_model(GetParam(), 1, scratch.path("m"));
   options.heads = 3;
   testing::expect_error_mentioning([&] { make_model(options); }, {"not divisible"});
   EXPECT_FALSE(std::filesystem::exists(scratch.path("m/model.safetensors")));
@@ -116,7 +105,7 @@ TEST_P(MadeModel, RejectsImpossibleSizes) {
 
 TEST(MadeLayout, AlbertHasFactorisedEmbeddingsAndOneSharedLayer) {
   ScratchFolder scratch;
-  auto options = small(Architecture::prot_albert, 3, scratch.path("m"));
+  auto options = testing::small_model(Architecture::prot_albert, 3, scratch.path("m"));
   options.embedding = 8;
   make_model(options);
   SafetensorsReader weights(scratch.path("m/model.safetensors"));
@@ -132,7 +121,7 @@ TEST(MadeLayout, AlbertHasFactorisedEmbeddingsAndOneSharedLayer) {
 // head size as the esm2 golden gives its values bit for bit.
 TEST(MadeLayout, Esm2RotaryFrequenciesAreThoseOfTheCheckpoints) {
   ScratchFolder scratch;
-  auto options = small(Architecture::esm2, 3, scratch.path("m"));
+  auto options = testing::small_model(Architecture::esm2, 3, scratch.path("m"));
   options.hidden = 48;
   options.heads = 4;
   make_model(options);
@@ -144,8 +133,8 @@ TEST(MadeLayout, Esm2RotaryFrequenciesAreThoseOfTheCheckpoints) {
 
 TEST(MadeLayout, TorchScriptHasNoLayout) {
   ScratchFolder scratch;
-  testing::expect_error_mentioning([&] { make_model(small(Architecture::torchscript, 1, scratch.path("m"))); },
-                                   {"TorchScript"});
+  testing::expect_error_mentioning(
+      [&] { make_model(testing::small_model(Architecture::torchscript, 1, scratch.path("m"))); }, {"TorchScript"});
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryLayout, MadeModel,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bertology/error.h"
+#include "bertology/model/make_model.h"
 #include "test_paths.h"
 
 namespace bertology::testing {
@@ -32,6 +33,21 @@ class ScratchFolder {
  private:
   std::filesystem::path path_;
 };
+
+// A tiny seeded model of a layout (3 layers, 2 heads, hidden 16, 64 positions), in `shards` files.
+inline model::MakeModelOptions small_model(model::Architecture architecture, std::uint64_t seed,
+                                           const std::string& output, int shards = 1) {
+  model::MakeModelOptions options;
+  options.architecture = architecture;
+  options.layers = 3;
+  options.heads = 2;
+  options.hidden = 16;
+  options.max_positions = 64;
+  options.seed = seed;
+  options.shards = shards;
+  options.output = output;
+  return options;
+}
 
 inline std::string golden_folder(const std::string& architecture) { return test_data("golden/" + architecture); }
 

@@ -21,19 +21,6 @@ using testing::read_bytes;
 using testing::ScratchFolder;
 using testing::write_bytes;
 
-MakeModelOptions small(Architecture architecture, int shards, const std::string& output) {
-  MakeModelOptions options;
-  options.architecture = architecture;
-  options.layers = 3;
-  options.heads = 2;
-  options.hidden = 16;
-  options.max_positions = 64;
-  options.seed = 21;
-  options.shards = shards;
-  options.output = output;
-  return options;
-}
-
 // Every map the forward hands out, in order (the tiny models' layers come whole).
 std::vector<float> all_maps(Model& model, const std::string& sequence) {
   const auto ids = model.tokenizer().encode(sequence);
@@ -48,8 +35,8 @@ class ShardedModel : public ::testing::TestWithParam<Architecture> {};
 
 TEST_P(ShardedModel, LoadsAsTheSameModelAsItsSingleFile) {
   ScratchFolder scratch;
-  make_model(small(GetParam(), 1, scratch.path("single")));
-  make_model(small(GetParam(), 3, scratch.path("sharded")));
+  make_model(testing::small_model(GetParam(), 21, scratch.path("single"), 1));
+  make_model(testing::small_model(GetParam(), 21, scratch.path("sharded"), 3));
   EXPECT_FALSE(fs::exists(scratch.path("sharded/model.safetensors")));
   for (const char* shard :
        {"model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors", "model-00003-of-00003.safetensors"}) {
@@ -95,7 +82,7 @@ INSTANTIATE_TEST_SUITE_P(EveryLayout, ShardedModel,
 
 TEST(ShardedFolder, ForceReplacesOneFormByTheOther) {
   ScratchFolder scratch;
-  auto options = small(Architecture::esm2, 1, scratch.path("m"));
+  auto options = testing::small_model(Architecture::esm2, 21, scratch.path("m"), 1);
   make_model(options);
   options.shards = 2;
   expect_error_mentioning([&] { make_model(options); }, {"--force"});
@@ -111,7 +98,7 @@ TEST(ShardedFolder, ForceReplacesOneFormByTheOther) {
 
 TEST(ShardedFolder, MissingShardOrBothFormsAreRefused) {
   ScratchFolder scratch;
-  make_model(small(Architecture::prot_bert, 2, scratch.path("m")));
+  make_model(testing::small_model(Architecture::prot_bert, 21, scratch.path("m"), 2));
   const std::string second = scratch.path("m/model-00002-of-00002.safetensors");
   const std::string bytes = read_bytes(second);
   fs::remove(second);
@@ -216,7 +203,7 @@ TEST_F(BrokenIndex, IndexWithoutWeightMap) {
 // after the reader is gone; other storage types are copies.
 TEST(MappedWeights, Float32OnTheCpuAliasesTheFile) {
   ScratchFolder scratch;
-  make_model(small(Architecture::esm2, 2, scratch.path("m")));
+  make_model(testing::small_model(Architecture::esm2, 21, scratch.path("m"), 2));
   const std::string name = "esm.encoder.layer.1.attention.self.query.weight";
   torch::Tensor mapped, copied;
   std::vector<float> expected;
