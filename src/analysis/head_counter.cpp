@@ -30,6 +30,9 @@ constexpr int kContactMinSeparation = 6;
 constexpr bool kHostAnalysis =
     Kokkos::SpaceAccessibility<Kokkos::HostSpace, ExecutionSpace::memory_space>::accessible;
 constexpr int kScanBlock = kHostAnalysis ? 16 : 1;
+// Vector lanes per team thread: a warp's worth on a GPU, so that a thread's lanes read 32
+// consecutive keys of its query row at once.
+constexpr int kVectorLength = kHostAnalysis ? 1 : 32;
 
 std::string format_threshold(double value) {
   std::ostringstream out;
@@ -441,7 +444,7 @@ void HeadCounter::add_layer(int layer, const AttentionMaps& maps) {
   // threads in parallel.
   const std::size_t head_bins_bytes = HeadBins::shmem_size(measured, thresholds_count);
   const int level = head_bins_bytes <= static_cast<std::size_t>(TeamPolicy::scratch_size_max(0)) ? 0 : 1;
-  TeamPolicy policy(batch * heads, Kokkos::AUTO);
+  TeamPolicy policy(batch * heads, Kokkos::AUTO, kVectorLength);
   policy.set_scratch_size(level, Kokkos::PerTeam(head_bins_bytes));
   Kokkos::parallel_for(
       "bertology::count_heads", policy, KOKKOS_LAMBDA(const TeamMember& team) {

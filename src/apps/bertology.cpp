@@ -123,8 +123,10 @@ int run_command(const Invocation& call) {
   pipeline::RunConfig config;
   std::string properties, thresholds = "0.3", attention_memory;
   po::options_description options("Options");
-  options.add_options()("model,m", po::value(&config.model)->required()->value_name("DIR"),
-                        "model folder: config.json, model.safetensors, vocab.txt (Hugging Face / TAPE layout)")(
+  options.add_options()(
+      "model,m", po::value(&config.model)->required()->value_name("DIR"),
+      "model folder: config.json, model.safetensors (or model.safetensors.index.json and its shards), vocab.txt "
+      "or spiece.model (Hugging Face / TAPE layout)")(
       "arch", po::value(&config.architecture)->value_name("NAME"),
       "architecture: tape_bert|prot_bert|prot_albert|prot_xlnet|esm2|torchscript (default: detected from config.json "
       "model_type or the folder)")("corpus,c", po::value(&config.corpus)->required()->value_name("FILE"),
@@ -230,8 +232,9 @@ int attention_command(const Invocation& call) {
   pipeline::AttentionConfig config;
   std::string input_ids, attention_memory;
   po::options_description options("Options");
-  options.add_options()("model,m", po::value(&config.model)->required()->value_name("DIR"), "model folder")(
-      "arch", po::value(&config.architecture)->value_name("NAME"), "architecture (default: detected)")(
+  options.add_options()("model,m", po::value(&config.model)->required()->value_name("DIR"),
+                        "model folder, as run --model")("arch", po::value(&config.architecture)->value_name("NAME"),
+                                                        "architecture (default: detected)")(
       "sequence,s", po::value(&config.sequence)->value_name("RESIDUES"), "one-letter residues to tokenize")(
       "input-ids", po::value(&input_ids)->value_name("LIST"), "comma list of token ids (bypasses the tokenizer)")(
       "output,o", po::value(&config.output)->required()->value_name("FILE"),
