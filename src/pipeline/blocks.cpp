@@ -10,15 +10,17 @@ std::vector<parallel::Batch> BlockBatching::batches(const std::vector<std::int64
   return parallel::plan_batches(tokens, batching);
 }
 
-std::vector<double> estimate_block_costs(const corpus::CorpusReader& reader, const corpus::CorpusMetadata& corpus,
-                                         const BlockBatching& batching, const parallel::CostModel& cost,
-                                         const parallel::Communicator& comm) {
+BlockEstimate estimate_blocks(const corpus::CorpusReader& reader, const corpus::CorpusMetadata& corpus,
+                              const BlockBatching& batching, const parallel::CostModel& cost,
+                              const parallel::Communicator& comm) {
   const std::int64_t blocks = corpus.blocks();
   const std::int64_t first = blocks * comm.rank() / comm.size(), last = blocks * (comm.rank() + 1) / comm.size();
   // The lengths of about 65,536 records at a time (whole blocks): memory independent of the corpus.
   const std::int64_t blocks_per_piece = std::max<std::int64_t>(1, (std::int64_t{1} << 16) / corpus.block_size);
   std::vector<double> mine;
   mine.reserve(static_cast<std::size_t>(last - first));
+  std::vector<std::int64_t> records_cut{0};
+  std::int64_t longest = 0;
   for (std::int64_t piece = first; piece < last; piece += blocks_per_piece) {
     const std::int64_t piece_end = std::min(last, piece + blocks_per_piece);
     const std::int64_t record_begin = corpus.block_begin(piece);
@@ -28,8 +30,13 @@ std::vector<double> estimate_block_costs(const corpus::CorpusReader& reader, con
       const auto to = lengths.begin() + (corpus.block_end(block) - record_begin);
       mine.push_back(cost.cost(batching.batches(std::vector<std::int64_t>(from, to))));
     }
+    for (const std::int64_t length : lengths) {
+      records_cut[0] += length > batching.cut;
+      longest = std::max(longest, length);
+    }
   }
-  return comm.all_gather(mine);
+  comm.sum(records_cut);
+  return {comm.all_gather(mine), records_cut[0], static_cast<std::int64_t>(comm.max(static_cast<double>(longest)))};
 }
 
 }  // namespace bertology::pipeline

@@ -19,11 +19,18 @@ struct BlockBatching {
   std::vector<parallel::Batch> batches(const std::vector<std::int64_t>& residues_per_record) const;
 };
 
-// Estimated cost of every block, the same vector on every rank. The ranks share the work: each
-// reads the lengths of a contiguous share of the blocks, in pieces of bounded size.
-std::vector<double> estimate_block_costs(const corpus::CorpusReader& reader, const corpus::CorpusMetadata& corpus,
-                                         const BlockBatching& batching, const parallel::CostModel& cost,
-                                         const parallel::Communicator& comm);
+// What the lengths of every record say before anything runs; the same on every rank.
+struct BlockEstimate {
+  std::vector<double> costs;       // estimated cost of every block
+  std::int64_t records_cut = 0;    // records longer than the cut (their C-terminal ends are not analysed)
+  std::int64_t longest = 0;        // residues of the longest record
+};
+
+// The ranks share the work: each reads the lengths of a contiguous share of the blocks, in
+// pieces of bounded size.
+BlockEstimate estimate_blocks(const corpus::CorpusReader& reader, const corpus::CorpusMetadata& corpus,
+                              const BlockBatching& batching, const parallel::CostModel& cost,
+                              const parallel::Communicator& comm);
 
 // Group of a block for per-group counts: contiguous runs of blocks, independent of ranks.
 inline std::int64_t group_of(std::int64_t block, std::int64_t blocks, std::int64_t groups) {

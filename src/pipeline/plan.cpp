@@ -26,7 +26,7 @@ void plan(const PlanConfig& config, const parallel::Communicator& comm, std::ost
   batching.special_tokens = config.special_tokens;
   batching.batching = {config.batch_size, config.max_tokens};
   const parallel::CostModel cost{static_cast<double>(config.hidden)};
-  const std::vector<double> estimated = estimate_block_costs(reader, corpus, batching, cost, comm);
+  const std::vector<double> estimated = estimate_blocks(reader, corpus, batching, cost, comm).costs;
   const std::vector<std::int64_t> order = parallel::expensive_first(estimated);
 
   std::vector<double> seconds = estimated;

@@ -315,9 +315,15 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
 
   // The order of blocks, from their estimated cost (the same vector on every rank).
   fault_point("plan", rank);
-  const std::vector<double> block_costs =
-      estimate_block_costs(reader, corpus, batching, parallel::CostModel{static_cast<double>(info.hidden)}, comm);
-  const std::vector<std::int64_t> order = parallel::expensive_first(block_costs);
+  const BlockEstimate estimate =
+      estimate_blocks(reader, corpus, batching, parallel::CostModel{static_cast<double>(info.hidden)}, comm);
+  const std::vector<std::int64_t> order = parallel::expensive_first(estimate.costs);
+  if (talk && estimate.records_cut > 0)
+    std::fprintf(stderr,
+                 "run: %lld of %lld sequences are longer than the cut of %lld residues (the longest has %lld): "
+                 "their C-terminal ends are not analysed (--max-residues; n_sequences_cut in the result)\n",
+                 static_cast<long long>(estimate.records_cut), static_cast<long long>(corpus.sequences),
+                 static_cast<long long>(batching.cut), static_cast<long long>(estimate.longest));
 
   // Rank 0 takes over what earlier attempts did and, on a resume, saves it as this attempt's
   // first state (which makes the attempt the one a later resume starts from).
@@ -537,6 +543,7 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
                                {"ranks", comm.size()},
                                {"threads_per_rank", threads},
                                {"max_residues", batching.cut},
+                               {"n_sequences_cut", estimate.records_cut},
                                {"batch_size", batching.batching.max_batch_size},
                                {"max_tokens", batching.batching.max_tokens},
                                {"block_size", corpus.block_size},
