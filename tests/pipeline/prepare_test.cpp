@@ -194,7 +194,7 @@ TEST(Prepare, SampleIsTheSameAtAnyNumberOfRanksAndKeepsCorpusOrder) {
   if (comm.root()) fs::remove_all(work);
 }
 
-TEST(Prepare, ProteinNetGivesTheSameCorpusAtAnyNumberOfRanks) {
+TEST(PrepareSharedData, ProteinNetGivesTheSameCorpusAtAnyNumberOfRanks) {
   BERTOLOGY_REQUIRE_SHARED_DATA();
   parallel::Communicator comm;
   const std::string work = shared_directory(comm);
@@ -237,7 +237,7 @@ TEST(Prepare, ReadBlockFindsAChangedResidue) {
   fs::remove_all(work);
 }
 
-TEST(Prepare, DirectoryGivesTheSameCorpusAtAnyNumberOfRanks) {
+TEST(PrepareSharedData, DirectoryGivesTheSameCorpusAtAnyNumberOfRanks) {
   BERTOLOGY_REQUIRE_SHARED_DATA();
   parallel::Communicator comm;
   const std::string work = shared_directory(comm);
@@ -281,7 +281,7 @@ TEST(Prepare, DirectoryGivesTheSameCorpusAtAnyNumberOfRanks) {
   if (comm.root()) fs::remove_all(work);
 }
 
-TEST(Prepare, DedupeDropsRepeatedSequencesAndStrictFailsOnABadFile) {
+TEST(PrepareSharedData, DedupeDropsRepeatedSequencesAndStrictFailsOnABadFile) {
   BERTOLOGY_REQUIRE_SHARED_DATA();
   parallel::Communicator self(MPI_COMM_SELF);
   const std::string work = shared_directory(self);
