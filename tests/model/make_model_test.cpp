@@ -2,6 +2,7 @@
 #include "bertology/model/make_model.h"
 
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "model_test_support.h"
 #include "safetensors.h"
@@ -55,6 +56,53 @@ TEST_P(MadeModel, LoadsAsItsLayoutAndIsDeterministicForASeed) {
   EXPECT_NE(maps_a, all_maps(*c, sequence));
   // The goldens' weight scale makes attention peaked: some entries above the paper's θ = 0.3.
   EXPECT_GT(*std::max_element(maps_a.begin(), maps_a.end()), 0.3f);
+}
+
+// A sequence's maps in a padded batch of random lengths equal its maps alone within the
+// goldens' tolerance (1e-4): batching moves α by float32 rounding only.
+TEST_P(MadeModel, BatchedMapsEqualMapsAloneWithinTheTolerance) {
+  ScratchFolder scratch;
+  make_model(testing::small_model(GetParam(), 9, scratch.path("m")));
+  auto model = load_model({scratch.path("m"), std::nullopt, {}, 1});
+  std::mt19937 random(1234 + static_cast<unsigned>(GetParam()));
+  std::vector<std::vector<std::int64_t>> rows;
+  for (int row = 0; row < 5; ++row) {
+    std::string residues;
+    const int length = std::uniform_int_distribution<int>(3, 60)(random);
+    for (int k = 0; k < length; ++k) residues += "ACDEFGHIKLMNPQRSTVWY"[random() % 20];
+    rows.push_back(model->tokenizer().encode(residues));
+  }
+  std::int64_t tokens = 0;
+  for (const auto& row : rows) tokens = std::max(tokens, std::int64_t(row.size()));
+  TokenBatch batch{std::int64_t(rows.size()), tokens, {}, {}};
+  for (const auto& row : rows) {
+    batch.ids.insert(batch.ids.end(), row.begin(), row.end());
+    batch.ids.insert(batch.ids.end(), std::size_t(tokens) - row.size(), model->tokenizer().pad_id());
+    batch.lengths.push_back(std::int64_t(row.size()));
+  }
+  std::vector<std::vector<float>> batched;  // per layer [rows, heads, tokens, tokens] (the tiny layers come whole)
+  model->forward(batch, [&](int, const AttentionMaps& maps) {
+    batched.emplace_back(maps.data, maps.data + maps.batch * maps.heads * maps.tokens * maps.tokens);
+  });
+  const std::int64_t heads = model->info().heads;
+  double largest = 0;
+  for (std::size_t b = 0; b < rows.size(); ++b) {
+    const std::int64_t length = batch.lengths[b];
+    std::vector<std::vector<float>> alone;
+    model->forward({1, length, rows[b], {length}}, [&](int, const AttentionMaps& maps) {
+      alone.emplace_back(maps.data, maps.data + maps.heads * maps.tokens * maps.tokens);
+    });
+    ASSERT_EQ(alone.size(), batched.size());
+    for (std::size_t layer = 0; layer < alone.size(); ++layer)
+      for (std::int64_t h = 0; h < heads; ++h)
+        for (std::int64_t i = 0; i < length; ++i)
+          for (std::int64_t j = 0; j < length; ++j)
+            largest = std::max(
+                largest, double(std::abs(batched[layer][((std::int64_t(b) * heads + h) * tokens + i) * tokens + j] -
+                                         alone[layer][(h * length + i) * length + j])));
+  }
+  std::printf("%s: max |batched - alone| = %.3g\n", architecture_name(GetParam()).c_str(), largest);
+  EXPECT_LT(largest, 1e-4);
 }
 
 TEST_P(MadeModel, ConfigSaysTheWeightsAreSeeded) {
