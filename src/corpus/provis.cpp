@@ -65,7 +65,7 @@ class ProvisLineParser {
     json object;
     try {
       object = json::parse(line);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse errors, and numbers out of range (1e712)
       throw Error(std::string("invalid JSON: ") + e.what(), at());
     }
     require(object.is_object(), "expected one JSON object per line", at());

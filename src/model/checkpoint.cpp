@@ -376,7 +376,7 @@ ConfigFile read_config_file(const std::string& path) {
   config.path = path;
   try {
     config.json = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("not valid JSON: ") + e.what(), {path});
   }
   require(config.json.is_object(), "not a JSON object", {path});

@@ -226,7 +226,7 @@ SafetensorsFile::SafetensorsFile(std::string path)
   try {
     const auto* header = reinterpret_cast<const char*>(mapping_->data() + 8);
     json = nlohmann::json::parse(header, header + header_size);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("header is not valid JSON: ") + e.what(), {path_});
   }
   require(json.is_object(), "header is not a JSON object", {path_});
@@ -266,7 +266,7 @@ std::map<std::string, std::string> read_weight_map(const std::string& path) {
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("index is not valid JSON: ") + e.what(), {path});
   }
   require(json.is_object() && json.contains("weight_map") && json["weight_map"].is_object(),

@@ -49,7 +49,7 @@ Description read_description(const std::string& path) {
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("not valid JSON: ") + e.what(), {path});
   }
   require(json.is_object(), "not a JSON object", {path});

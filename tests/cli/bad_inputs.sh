@@ -37,6 +37,8 @@ expect_failure "ProteinNet sections out of order" "order.proteinnet" out4.h5 -- 
 printf '{"id": "1abc.A", "primary": 5, "positions": [1], "sites": []}\n' > wrong_type.jsonl
 expect_failure "JSONL field of the wrong type" "wrong_type.jsonl" out5.h5 -- prepare --label binding_site wrong_type.jsonl -o out5.h5
 expect_failure "missing input file" "missing.fasta" out6.h5 -- prepare missing.fasta -o out6.h5
+printf '{"id": "1abc.A", "primary": "MKV", "positions": [1e712], "sites": []}\n' > huge_number.jsonl
+expect_failure "JSONL number beyond double (found by fuzzing config.json)" "huge_number.jsonl" out17.h5 -- prepare --label binding_site huge_number.jsonl -o out17.h5
 
 mkdir lying && cp "$MODEL"/* lying/ && /usr/bin/python3 - <<'PY'
 import json, struct
