@@ -6,12 +6,11 @@
 #include <sstream>
 
 #include "bertology/error.h"
+#include "execution_space.h"
 
 namespace bertology::analysis {
 namespace {
 
-using ExecutionSpace = Kokkos::DefaultExecutionSpace;
-using MemorySpace = ExecutionSpace::memory_space;
 using TeamPolicy = Kokkos::TeamPolicy<ExecutionSpace>;
 using TeamMember = TeamPolicy::member_type;
 
@@ -27,8 +26,6 @@ constexpr int kContactMinSeparation = 6;
 // A softmax row has fewer than 1/θ entries above θ, so on the host nearly every block of 16
 // keys is passed over after a few vector compares against the lowest threshold. On a GPU the
 // vector lanes take one key each, so that a warp reads consecutive keys (coalesced).
-constexpr bool kHostAnalysis =
-    Kokkos::SpaceAccessibility<Kokkos::HostSpace, ExecutionSpace::memory_space>::accessible;
 constexpr int kScanBlock = kHostAnalysis ? 16 : 1;
 // Vector lanes per team thread: a warp's worth on a GPU, so that a thread's lanes read 32
 // consecutive keys of its query row at once.
@@ -402,8 +399,9 @@ void HeadCounter::add_layer(int layer, const AttentionMaps& maps) {
           "layer " + std::to_string(layer) + " is outside the model's " + std::to_string(s.shape.layers) + " layers");
   require(maps.heads == s.shape.heads,
           what + " has " + std::to_string(maps.heads) + " heads, expected " + std::to_string(s.shape.heads));
-  require(maps.batch == static_cast<std::int64_t>(s.rows.size()),
-          what + " has " + std::to_string(maps.batch) + " rows but the batch begun has " + std::to_string(s.rows.size()));
+  require(
+      maps.batch == static_cast<std::int64_t>(s.rows.size()),
+      what + " has " + std::to_string(maps.batch) + " rows but the batch begun has " + std::to_string(s.rows.size()));
   require(maps.first_query >= 0 && maps.queries >= 1 && maps.first_query + maps.queries <= maps.tokens,
           what + " holds query rows [" + std::to_string(maps.first_query) + ", " +
               std::to_string(maps.first_query + maps.queries) + ") of " + std::to_string(maps.tokens) + " tokens");
@@ -462,34 +460,36 @@ void HeadCounter::add_layer(int layer, const AttentionMaps& maps) {
 
         const float lowest = thresholds(0);
         const int blocks = (residues + kScanBlock - 1) / kScanBlock;
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, query_begin, query_end > query_begin ? query_end : query_begin), [&](int i) {
-          const float* query = &attention(r, h, first + i - first_query, first);
-          Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, blocks), [&](int block) {
-            const int begin = block * kScanBlock;
-            const int end = begin + kScanBlock < residues ? begin + kScanBlock : residues;
-            if (end - begin == kScanBlock && !any_above(query + begin, lowest)) return;
-            for (int j = begin; j < end; ++j) {
-              const float alpha = query[j];
-              if (!(alpha > lowest)) continue;
-              int bin = 0;  // how many thresholds beyond the lowest α is also above
-              for (int k = 1; k < thresholds_count; ++k) bin += alpha > thresholds(k);
-              Kokkos::atomic_increment(&head_bins(0, bin));
-              if (contact_maps > 0 && (i > j ? i - j : j - i) >= kContactMinSeparation) {
-                if (close(r, i, j / 32) >> (j % 32) & 1u) Kokkos::atomic_increment(&head_bins(contact_rows(0), bin));
-                for (int k = 1; k < contact_maps; ++k) {
-                  const int shift = shifts(r, k - 1);
-                  const int ii = (i + shift) % residues, jj = (j + shift) % residues;
-                  if (close(r, ii, jj / 32) >> (jj % 32) & 1u)
-                    Kokkos::atomic_increment(&head_bins(contact_rows(k), bin));
+        Kokkos::parallel_for(
+            Kokkos::TeamThreadRange(team, query_begin, query_end > query_begin ? query_end : query_begin), [&](int i) {
+              const float* query = &attention(r, h, first + i - first_query, first);
+              Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, blocks), [&](int block) {
+                const int begin = block * kScanBlock;
+                const int end = begin + kScanBlock < residues ? begin + kScanBlock : residues;
+                if (end - begin == kScanBlock && !any_above(query + begin, lowest)) return;
+                for (int j = begin; j < end; ++j) {
+                  const float alpha = query[j];
+                  if (!(alpha > lowest)) continue;
+                  int bin = 0;  // how many thresholds beyond the lowest α is also above
+                  for (int k = 1; k < thresholds_count; ++k) bin += alpha > thresholds(k);
+                  Kokkos::atomic_increment(&head_bins(0, bin));
+                  if (contact_maps > 0 && (i > j ? i - j : j - i) >= kContactMinSeparation) {
+                    if (close(r, i, j / 32) >> (j % 32) & 1u)
+                      Kokkos::atomic_increment(&head_bins(contact_rows(0), bin));
+                    for (int k = 1; k < contact_maps; ++k) {
+                      const int shift = shifts(r, k - 1);
+                      const int ii = (i + shift) % residues, jj = (j + shift) % residues;
+                      if (close(r, ii, jj / 32) >> (jj % 32) & 1u)
+                        Kokkos::atomic_increment(&head_bins(contact_rows(k), bin));
+                    }
+                  }
+                  const int residue = r * width + j;
+                  for (int q = property_offsets(residue); q < property_offsets(residue + 1); ++q) {
+                    Kokkos::atomic_increment(&head_bins(property_rows(q), bin));
+                  }
                 }
-              }
-              const int residue = r * width + j;
-              for (int q = property_offsets(residue); q < property_offsets(residue + 1); ++q) {
-                Kokkos::atomic_increment(&head_bins(property_rows(q), bin));
-              }
-            }
-          });
-        });
+              });
+            });
         team.team_barrier();
         Kokkos::parallel_for(Kokkos::TeamVectorRange(team, measured * thresholds_count), [&](int e) {
           row_bins(r, h, e / thresholds_count, e % thresholds_count) =

@@ -3,6 +3,7 @@
 #include <Kokkos_Core.hpp>
 
 #include "bertology/error.h"
+#include "execution_space.h"
 
 namespace bertology::analysis {
 namespace {
@@ -11,9 +12,6 @@ namespace {
 // and only the scope that initialised it finalises it.
 int live_scopes = 0;
 bool initialised_here = false;
-
-using ExecutionSpace = Kokkos::DefaultExecutionSpace;
-constexpr bool kHostAnalysis = Kokkos::SpaceAccessibility<Kokkos::HostSpace, ExecutionSpace::memory_space>::accessible;
 
 }  // namespace
 
@@ -45,7 +43,7 @@ void copy_to_host(const AttentionMaps& maps, float* destination) {
           "attention lives on " + maps.device.str() + " but Kokkos was built for " + ExecutionSpace::name());
   const auto size = static_cast<std::size_t>(maps.batch * maps.heads * maps.queries * maps.tokens);
   using Unmanaged = Kokkos::MemoryTraits<Kokkos::Unmanaged>;
-  const Kokkos::View<const float*, ExecutionSpace::memory_space, Unmanaged> source(maps.data, size);
+  const Kokkos::View<const float*, MemorySpace, Unmanaged> source(maps.data, size);
   Kokkos::deep_copy(Kokkos::View<float*, Kokkos::HostSpace, Unmanaged>(destination, size), source);
 }
 

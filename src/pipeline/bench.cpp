@@ -122,7 +122,7 @@ void bench(const BenchConfig& config, std::ostream& out) {
   const bool peak_known = reset_peak_memory();
   StepTimes total;
   std::int64_t largest_layer_bytes = 0;
-  std::int64_t smallest_block = 0;  // query rows per block of the largest batch; 0 = whole
+  std::int64_t largest_batch_block = 0;  // query rows per block of the largest batch; 0 = whole
   const double start = seconds_now();
   for (const auto& batch : batches) {
     std::vector<const corpus::Record*> rows;
@@ -135,7 +135,7 @@ void bench(const BenchConfig& config, std::ostream& out) {
     if (layer_bytes > largest_layer_bytes) {
       largest_layer_bytes = layer_bytes;
       const std::int64_t block = model->query_block(static_cast<std::int64_t>(rows.size()), batch.tokens);
-      smallest_block = block < batch.tokens ? block : 0;
+      largest_batch_block = block < batch.tokens ? block : 0;
     }
   }
   const double elapsed = seconds_now() - start;
@@ -165,8 +165,8 @@ void bench(const BenchConfig& config, std::ostream& out) {
                   "layer's attention of the largest batch %.0f MiB%s\n",
                   resident_before / 1024.0, peak / 1024.0, (peak - resident_before) / 1024.0,
                   largest_layer_bytes / 1048576.0,
-                  smallest_block > 0
-                      ? (", computed in blocks of " + std::to_string(smallest_block) + " query rows").c_str()
+                  largest_batch_block > 0
+                      ? (", computed in blocks of " + std::to_string(largest_batch_block) + " query rows").c_str()
                       : "");
   else
     std::snprintf(line, sizeof(line), "bench: peak memory not measurable here (/proc/self/clear_refs)\n");
