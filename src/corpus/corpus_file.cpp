@@ -678,20 +678,209 @@ namespace bertology::corpus {
 
 CorpusLayout CorpusReader::layout() const { return impl_->layout; }
 
-std::vector<Record> CorpusReader::read_block(std::int64_t block) const {
+namespace {
+
+// The rows `ranges` of a per-residue dataset, concatenated, `width` values per residue (3 for
+// coordinates): a dataset of another shape is an error naming the file.
+template <typename T>
+std::vector<T> read_residues(const io::File& file, const std::string& name,
+                             const std::vector<std::pair<hsize_t, hsize_t>>& ranges, std::size_t width,
+                             const std::string& path) {
+  std::vector<T> values = io::read_rows<T>(file, name, ranges);
+  std::size_t rows = 0;
+  for (const auto& [begin, end] : ranges) rows += static_cast<std::size_t>(end - begin);
+  require(values.size() == rows * width, "/" + name + " must hold " + std::to_string(width) + " value(s) per residue",
+          ErrorContext{path});
+  return values;
+}
+
+// The residues of records [0, offsets.size() - 1) of a block, one dataset at a time, in windows
+// of at most `window` residues that end at multiples of `window` (multiples of the datasets'
+// chunks: no chunk is inflated twice). read(begin, end) loads a window; visit(record, at, from,
+// count) gets each record's part of it: residues [at, at + count) of the record, at [from,
+// from + count) in the window. Records and their parts come in order.
+template <class Read, class Visit>
+void for_each_window(const std::vector<std::int64_t>& offsets, std::int64_t window, Read&& read, Visit&& visit) {
+  const std::int64_t last = offsets.back();
+  std::size_t record = 0;
+  for (std::int64_t begin = offsets.front(); begin < last;) {
+    const std::int64_t end = std::min(last, (begin / window + 1) * window);
+    read(begin, end);
+    while (offsets[record + 1] <= begin) ++record;
+    for (std::size_t r = record; r + 1 < offsets.size() && offsets[r] < end; ++r) {
+      const std::int64_t from = std::max(offsets[r], begin), to = std::min(offsets[r + 1], end);
+      if (from < to) visit(r, from - offsets[r], from - begin, to - from);
+    }
+    begin = end;
+  }
+}
+
+void append(std::string& to, const std::uint8_t* values, std::size_t n) {
+  to.append(reinterpret_cast<const char*>(values), n);
+}
+
+template <typename T>
+void append(std::vector<T>& to, const T* values, std::size_t n) {
+  to.insert(to.end(), values, values + n);
+}
+
+void append(std::vector<std::array<double, 3>>& to, const double* values, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) to.push_back({values[3 * i], values[3 * i + 1], values[3 * i + 2]});
+}
+
+}  // namespace
+
+std::vector<Record> CorpusReader::read_block(std::int64_t block, std::int64_t max_residues,
+                                             std::int64_t stream_residues) const {
+  const io::File& file = impl_->file;
   const CorpusMetadata& metadata = impl_->metadata;
+  const CorpusLayout& layout = impl_->layout;
   require(block >= 0 && block < metadata.blocks(),
           "block " + std::to_string(block) + " does not exist (" + std::to_string(metadata.blocks()) + " blocks)",
           ErrorContext{path_});
-  std::vector<Record> records = read_range(metadata.block_begin(block), metadata.block_end(block));
-  if (!impl_->file.exists("blocks/sha256")) return records;
+  require(max_residues >= 0, "cannot keep a negative number of residues", ErrorContext{path_});
+  require(stream_residues >= 1, "read_block must stream at least one residue at a time", ErrorContext{path_});
+  const std::int64_t begin = metadata.block_begin(block), end = metadata.block_end(block);
+  const auto offsets = read_offsets(file, metadata, begin, end, path_);
+  std::vector<hsize_t> rows;
+  for (std::int64_t r = begin; r < end; ++r) rows.push_back(static_cast<hsize_t>(r));
+  const auto ids = io::read_string_rows(file, "sequences/ids", rows);
+  std::vector<std::string> sources, chains;
+  if (layout.has_sources) {
+    sources = io::read_string_rows(file, "sequences/sources", rows);
+    chains = io::read_string_rows(file, "sequences/chains", rows);
+  }
+
+  // What is kept of each record: its first `keep` residues, in every field.
+  std::vector<Record> records(rows.size());
+  std::vector<std::int64_t> keep(rows.size());
+  std::vector<std::pair<hsize_t, hsize_t>> kept;  // the kept residues, as rows of the datasets
+  for (std::size_t k = 0; k < records.size(); ++k) {
+    Record& record = records[k];
+    record.id = ids[k];
+    if (layout.has_sources) {
+      record.source = sources[k];
+      record.chain = chains[k];
+    }
+    keep[k] = std::min(offsets[k + 1] - offsets[k], max_residues);
+    const auto n = static_cast<std::size_t>(keep[k]);
+    record.sequence.reserve(n);
+    if (layout.has_coordinates) {
+      record.ca.reserve(n);
+      record.ca_mask.reserve(n);
+    }
+    if (layout.has_cb) {
+      record.cb.reserve(n);
+      record.cb_mask.reserve(n);
+    }
+    for (const auto& schema : layout.schemas) record.labels[schema.name].reserve(n);
+    if (n > 0) kept.emplace_back(static_cast<hsize_t>(offsets[k]), static_cast<hsize_t>(offsets[k] + keep[k]));
+  }
+  const bool checked = file.exists("blocks/sha256");
+
+  if (!checked) {
+    // Nothing to verify: only the kept residues are read, one selection per dataset.
+    const auto distribute = [&](const auto& values, std::size_t width, auto&& into) {
+      std::size_t at = 0;
+      for (std::size_t k = 0; k < records.size(); ++k) {
+        into(records[k], values.data() + at, static_cast<std::size_t>(keep[k]));
+        at += width * static_cast<std::size_t>(keep[k]);
+      }
+    };
+    distribute(read_residues<std::uint8_t>(file, "sequences/residues", kept, 1, path_), 1,
+               [](Record& r, const std::uint8_t* v, std::size_t n) { append(r.sequence, v, n); });
+    if (layout.has_coordinates) {
+      distribute(read_residues<double>(file, "coordinates/ca", kept, 3, path_), 3,
+                 [](Record& r, const double* v, std::size_t n) { append(r.ca, v, n); });
+      distribute(read_residues<std::uint8_t>(file, "coordinates/mask", kept, 1, path_), 1,
+                 [](Record& r, const std::uint8_t* v, std::size_t n) { append(r.ca_mask, v, n); });
+    }
+    if (layout.has_cb) {
+      distribute(read_residues<double>(file, "coordinates/cb", kept, 3, path_), 3,
+                 [](Record& r, const double* v, std::size_t n) { append(r.cb, v, n); });
+      distribute(read_residues<std::uint8_t>(file, "coordinates/cb_mask", kept, 1, path_), 1,
+                 [](Record& r, const std::uint8_t* v, std::size_t n) { append(r.cb_mask, v, n); });
+    }
+    for (const auto& schema : layout.schemas)
+      distribute(read_residues<std::int8_t>(file, "labels/" + schema.name, kept, 1, path_), 1,
+                 [&](Record& r, const std::int8_t* v, std::size_t n) { append(r.labels[schema.name], v, n); });
+    return records;
+  }
+
+  // Every residue of every field passes through its record's hash, field after field in the
+  // order of record_digest, so each record's digest is the one `prepare` stored; the kept
+  // residues are copied on the way. Windows end at multiples of the per-residue chunk.
   const auto row = static_cast<hsize_t>(block);
-  const auto stored = io::read_rows<std::uint8_t>(impl_->file, "blocks/sha256", {{row, row + 1}});
+  const auto stored = io::read_rows<std::uint8_t>(file, "blocks/sha256", {{row, row + 1}});
   require(stored.size() == 32, "/blocks/sha256 must have 32 bytes per block", ErrorContext{path_});
-  const CorpusLayout& shape = impl_->layout;
+  const auto chunk = static_cast<std::int64_t>(residue_chunk(layout));
+  const std::int64_t window = stream_residues >= chunk ? stream_residues / chunk * chunk : stream_residues;
+  std::vector<io::Sha256> hashes(records.size());
+  for (std::size_t k = 0; k < records.size(); ++k)
+    put_header(hashes[k], layout, records[k].id, records[k].source, records[k].chain);
+  // One pass over a dataset of `width` values per residue: `kept_part` gets what is kept of each
+  // window, `hashed` hashes the record's part of the window (after kept_part).
+  const auto pass = [&](const std::string& name, std::size_t width, auto tag, auto&& kept_part, auto&& hashed) {
+    using T = decltype(tag);
+    std::vector<T> values;
+    for_each_window(
+        offsets, window,
+        [&](std::int64_t from, std::int64_t to) {
+          values = read_residues<T>(file, name, {{static_cast<hsize_t>(from), static_cast<hsize_t>(to)}}, width, path_);
+        },
+        [&](std::size_t k, std::int64_t at, std::int64_t from, std::int64_t count) {
+          T* part = values.data() + width * static_cast<std::size_t>(from);
+          if (at < keep[k]) kept_part(records[k], part, static_cast<std::size_t>(std::min(count, keep[k] - at)));
+          hashed(hashes[k], part, static_cast<std::size_t>(count));
+        });
+  };
+  const auto hash_bytes = [](io::Sha256& hash, const auto* part, std::size_t n) { hash.update(part, n); };
+  pass(
+      "sequences/residues", 1, std::uint8_t{},
+      [](Record& r, const std::uint8_t* v, std::size_t n) { append(r.sequence, v, n); }, hash_bytes);
+  for (std::size_t k = 0; k < records.size(); ++k)
+    put_u64(hashes[k], static_cast<std::uint64_t>(offsets[k + 1] - offsets[k]));
+  // Cα or Cβ as put_coordinates hashes them: the positions, 0 where the mask says absent, then
+  // the mask as 0/1 (a second pass over it). What is kept is what the file stores.
+  const auto coordinates = [&](const std::string& xyz_name, const std::string& mask_name,
+                               std::vector<std::array<double, 3>> Record::*xyz,
+                               std::vector<std::uint8_t> Record::*mask) {
+    std::vector<double> values;
+    std::vector<std::uint8_t> present;
+    for_each_window(
+        offsets, window,
+        [&](std::int64_t from, std::int64_t to) {
+          const std::vector<std::pair<hsize_t, hsize_t>> range{{static_cast<hsize_t>(from), static_cast<hsize_t>(to)}};
+          values = read_residues<double>(file, xyz_name, range, 3, path_);
+          present = read_residues<std::uint8_t>(file, mask_name, range, 1, path_);
+        },
+        [&](std::size_t k, std::int64_t at, std::int64_t from, std::int64_t count) {
+          double* part = values.data() + 3 * from;
+          const auto n = static_cast<std::size_t>(count);
+          if (at < keep[k]) append(records[k].*xyz, part, static_cast<std::size_t>(std::min(count, keep[k] - at)));
+          for (std::size_t i = 0; i < n; ++i)
+            if (!present[static_cast<std::size_t>(from) + i]) std::fill_n(part + 3 * i, 3, 0.0);
+          hashes[k].update(part, 3 * n * sizeof(double));
+        });
+    pass(
+        mask_name, 1, std::uint8_t{}, [&](Record& r, const std::uint8_t* v, std::size_t n) { append(r.*mask, v, n); },
+        [](io::Sha256& hash, std::uint8_t* part, std::size_t n) {
+          for (std::size_t i = 0; i < n; ++i) part[i] = part[i] ? 1 : 0;
+          hash.update(part, n);
+        });
+  };
+  if (layout.has_coordinates) coordinates("coordinates/ca", "coordinates/mask", &Record::ca, &Record::ca_mask);
+  if (layout.has_cb) coordinates("coordinates/cb", "coordinates/cb_mask", &Record::cb, &Record::cb_mask);
+  // Labels: the name, then one int8 per residue.
+  for (const auto& schema : layout.schemas) {
+    for (auto& hash : hashes) put_text(hash, schema.name);
+    pass(
+        "labels/" + schema.name, 1, std::int8_t{},
+        [&](Record& r, const std::int8_t* v, std::size_t n) { append(r.labels[schema.name], v, n); }, hash_bytes);
+  }
   io::Sha256 hash;
-  for (const auto& record : records) {
-    const Digest digest = record_digest(record, shape);
+  for (auto& record_hash : hashes) {
+    const Digest digest = digest_of(record_hash);
     hash.update(digest.data(), digest.size());
   }
   const std::string computed = hash.hex_digest();

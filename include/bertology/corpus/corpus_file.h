@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
 #include <string_view>
@@ -128,6 +129,12 @@ struct CorpusMetadata {
   std::int64_t block_end(std::int64_t block) const { return std::min(sequences, (block + 1) * block_size); }
 };
 
+// read_block's max_residues for whole records.
+constexpr std::int64_t kWholeRecords = std::numeric_limits<std::int64_t>::max();
+// Residues of one dataset read_block holds at a time while it checks a block: 2 Mi, 48 MiB of
+// Cα or Cβ coordinates (24 bytes a residue).
+constexpr std::int64_t kStreamResidues = std::int64_t{1} << 21;
+
 // Reads a corpus file. Every rank opens its own read-only handle: no collective call is
 // involved, so a rank that fails can abort the job instead of hanging its peers in a close.
 class CorpusReader {
@@ -143,10 +150,15 @@ class CorpusReader {
   std::vector<std::int64_t> read_lengths(std::int64_t begin, std::int64_t end) const;
   // Records [begin, end): one contiguous hyperslab per dataset.
   std::vector<Record> read_range(std::int64_t begin, std::int64_t end) const;
-  // Records of block b (metadata.block_begin(b) … block_end(b)), checked against the block's
-  // SHA-256 in /blocks/sha256 when the corpus has one: a mismatch throws an Error naming the
+  // Records of block b (metadata.block_begin(b) … block_end(b)), whole or each cut to its first
+  // max_residues residues: sequence, Cα and Cβ with their masks, and every label alike (the full
+  // lengths: read_lengths). They are checked against the block's SHA-256 in /blocks/sha256
+  // when the corpus has one, always over the whole records: the residues of every field are
+  // streamed through the checksum stream_residues at a time, so memory is bounded by the cut
+  // and stream_residues, never by the longest record. A mismatch throws an Error naming the
   // file and the block.
-  std::vector<Record> read_block(std::int64_t block) const;
+  std::vector<Record> read_block(std::int64_t block, std::int64_t max_residues = kWholeRecords,
+                                 std::int64_t stream_residues = kStreamResidues) const;
   // The layout read_block hashes records with (from the file's datasets).
   CorpusLayout layout() const;
 
