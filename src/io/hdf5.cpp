@@ -69,6 +69,13 @@ Handle file_access(MPI_Comm comm, const std::string& path) {
     // component answers with a hang once the metadata cache has to flush (large corpora).
     check_status(H5Pset_coll_metadata_write(fapl.id(), true), path, "cannot request collective metadata writes");
   }
+  // The HDF5 1.10 format: its superblock, object headers and chunk indexes carry checksums, which
+  // libhdf5 verifies as it reads, so a damaged or altered file is refused instead of parsed (1.10
+  // overruns buffers, divides by zero or hangs on some damaged pre-1.8 structures: the corpus_h5
+  // and result_h5 fuzz targets); its object headers also keep attributes over 64 KiB (a long
+  // command line) in dense storage. HDF5 ≥ 1.10 and h5py built on it read these files.
+  check_status(H5Pset_libver_bounds(fapl.id(), H5F_LIBVER_V110, H5F_LIBVER_V110), path,
+               "cannot request the HDF5 1.10 file format");
   return fapl;
 }
 
@@ -83,11 +90,49 @@ Handle open_object(const File& file, const std::string& object) {
                 H5Oclose);
 }
 
-Handle string_type() {
+Handle fixed_string_type(std::size_t length) {
   Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(type.id(), H5T_VARIABLE);
+  H5Tset_size(type.id(), std::max<std::size_t>(length, 1));
+  H5Tset_strpad(type.id(), H5T_STR_NULLPAD);
   H5Tset_cset(type.id(), H5T_CSET_UTF8);
   return type;
+}
+
+std::size_t widest(const std::vector<std::string>& values) {
+  std::size_t width = 1;
+  for (const auto& value : values) width = std::max(width, value.size());
+  return width;
+}
+
+// Rows of `width` bytes, NUL-padded: the memory image of a fixed-length string array.
+std::vector<char> pack_strings(const std::vector<std::string>& values, std::size_t width) {
+  std::vector<char> bytes(std::max<std::size_t>(values.size() * width, 1), '\0');
+  for (std::size_t k = 0; k < values.size(); ++k)
+    std::memcpy(bytes.data() + k * width, values[k].data(), values[k].size());
+  return bytes;
+}
+
+std::vector<std::string> unpack_strings(const std::vector<char>& bytes, std::size_t width, std::size_t count) {
+  std::vector<std::string> values;
+  values.reserve(count);
+  for (std::size_t k = 0; k < count; ++k) {
+    const char* row = bytes.data() + k * width;
+    values.emplace_back(row, strnlen(row, width));
+  }
+  return values;
+}
+
+// Strings are stored fixed-length, and variable-length ones are refused before HDF5 reads them:
+// libhdf5 1.10 reads a variable-length string through the file's global heap, and a damaged heap
+// makes it overrun a buffer or loop forever (found by the corpus_h5 and result_h5 fuzz targets).
+// Returns the stored width in bytes.
+std::size_t require_fixed_strings(hid_t stored, const std::string& path, const std::string& what) {
+  if (H5Tget_class(stored) != H5T_STRING) fail(path, what + " does not hold strings");
+  if (H5Tis_variable_str(stored) != 0)
+    fail(path, what +
+                   " holds variable-length strings, which bertology does not read (libhdf5 can crash on a damaged "
+                   "one); bertology writes fixed-length UTF-8 strings: write the file again with this version");
+  return H5Tget_size(stored);
 }
 
 void write_attribute_raw(const File& file, const std::string& object, const std::string& name, hid_t type,
@@ -129,7 +174,15 @@ File File::open_read(const std::string& path, MPI_Comm comm) {
   Handle fapl = file_access(comm, path);
   hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.id());
   if (id < 0) fail(path, "cannot open as HDF5 (missing, unreadable or not an HDF5 file)");
-  return File(Handle(id, H5Fclose), path, comm);
+  File file(Handle(id, H5Fclose), path, comm);
+  H5F_info2_t info;
+  check_status(H5Fget_info2(id, &info), path, "cannot read the HDF5 superblock");
+  if (info.super.version < 3)
+    fail(path, "written in an HDF5 format without metadata checksums (superblock version " +
+                   std::to_string(info.super.version) +
+                   "): bertology reads only the checksummed 1.10 format it writes, so that a damaged file is "
+                   "refused rather than parsed; write it again with this version of bertology");
+  return file;
 }
 
 File File::create(const std::string& path, MPI_Comm comm) {
@@ -140,7 +193,8 @@ File File::create(const std::string& path, MPI_Comm comm) {
 }
 
 File File::open_update(const std::string& path) {
-  hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  Handle fapl = file_access(MPI_COMM_NULL, path);
+  hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.id());
   if (id < 0) fail(path, "cannot open for writing as HDF5");
   return File(Handle(id, H5Fclose), path, MPI_COMM_NULL);
 }
@@ -179,9 +233,12 @@ std::vector<std::string> File::members(const std::string& group) const {
   H5G_info_t info;
   check_status(H5Gget_info(g.id(), &info), path_, "cannot list /" + group);
   for (hsize_t i = 0; i < info.nlinks; ++i) {
-    ssize_t size = H5Lget_name_by_idx(g.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    const ssize_t size = H5Lget_name_by_idx(g.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    if (size < 0) fail(path_, "cannot read the name of member " + std::to_string(i) + " of /" + group);
     std::string name(static_cast<std::size_t>(size), '\0');
-    H5Lget_name_by_idx(g.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size() + 1, H5P_DEFAULT);
+    if (H5Lget_name_by_idx(g.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size() + 1, H5P_DEFAULT) !=
+        size)
+      fail(path_, "cannot read the name of member " + std::to_string(i) + " of /" + group);
     names.push_back(name);
   }
   return names;
@@ -277,52 +334,33 @@ std::vector<T> read_rows(const File& file, const std::string& name,
 }
 
 void write_strings(const File& file, const std::string& name, const std::vector<std::string>& values) {
-  Handle type = string_type();
+  const std::size_t width = widest(values);
+  Handle type = fixed_string_type(width);
   hsize_t n = values.size();
   Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
   Handle dataset(
       check(H5Dcreate2(file.id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
             file.path(), "cannot create dataset /" + name),
       H5Dclose);
-  std::vector<const char*> pointers;
-  for (const auto& v : values) pointers.push_back(v.c_str());
+  const std::vector<char> bytes = pack_strings(values, width);
   if (n > 0)
-    check_status(H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), file.path(),
+    check_status(H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()), file.path(),
                  "cannot write /" + name);
 }
-
-namespace {
-std::vector<std::string> read_vlen_strings(hid_t object, hid_t space_id, bool attribute, const std::string& path,
-                                           const std::string& what) {
-  hssize_t n = H5Sget_simple_extent_npoints(space_id);
-  std::vector<char*> pointers(static_cast<std::size_t>(n), nullptr);
-  Handle type = string_type();
-  herr_t status = attribute ? H5Aread(object, type.id(), pointers.data())
-                            : H5Dread(object, type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data());
-  if (status < 0) fail(path, "cannot read strings " + what + " (expected variable-length strings)");
-  std::vector<std::string> values;
-  for (char* p : pointers) values.emplace_back(p ? p : "");
-  H5Dvlen_reclaim(type.id(), space_id, H5P_DEFAULT, pointers.data());
-  return values;
-}
-}  // namespace
 
 std::vector<std::string> read_strings(const File& file, const std::string& name) {
   Handle dataset = open_dataset(file, name);
   Handle space(H5Dget_space(dataset.id()), H5Sclose);
-  Handle stored(H5Dget_type(dataset.id()), H5Tclose);
-  if (H5Tget_class(stored.id()) == H5T_STRING && H5Tis_variable_str(stored.id()) <= 0) {
-    std::vector<hsize_t> rows(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id())));
-    for (std::size_t k = 0; k < rows.size(); ++k) rows[k] = k;
-    return read_string_rows(file, name, rows);
-  }
-  return read_vlen_strings(dataset.id(), space.id(), false, file.path(), "/" + name);
+  std::vector<hsize_t> rows(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id())));
+  for (std::size_t k = 0; k < rows.size(); ++k) rows[k] = k;
+  return read_string_rows(file, name, rows);
 }
 
 std::vector<std::string> read_string_rows(const File& file, const std::string& name, const std::vector<hsize_t>& rows) {
-  std::vector<std::string> values;
-  if (rows.empty()) return values;
+  if (rows.empty()) return {};
   Handle dataset = open_dataset(file, name);
+  Handle stored(H5Dget_type(dataset.id()), H5Tclose);
+  const std::size_t width = require_fixed_strings(stored.id(), file.path(), "/" + name);
   Handle file_space(H5Dget_space(dataset.id()), H5Sclose);
   const hsize_t size = static_cast<hsize_t>(H5Sget_simple_extent_npoints(file_space.id()));
   for (hsize_t row : rows)
@@ -332,28 +370,10 @@ std::vector<std::string> read_string_rows(const File& file, const std::string& n
                "cannot select rows of /" + name);
   hsize_t n = rows.size();
   Handle memory_space(H5Screate_simple(1, &n, nullptr), H5Sclose);
-  Handle stored(H5Dget_type(dataset.id()), H5Tclose);
-  if (H5Tget_class(stored.id()) != H5T_STRING) fail(file.path(), "/" + name + " does not hold strings");
-  if (H5Tis_variable_str(stored.id()) <= 0) {
-    // Fixed-length strings (corpora written in parallel): NUL-padded rows of equal width.
-    const std::size_t width = H5Tget_size(stored.id());
-    Handle type(H5Tcopy(stored.id()), H5Tclose);
-    std::vector<char> bytes(rows.size() * width);
-    check_status(H5Dread(dataset.id(), type.id(), memory_space.id(), file_space.id(), H5P_DEFAULT, bytes.data()),
-                 file.path(), "cannot read strings /" + name);
-    for (std::size_t k = 0; k < rows.size(); ++k) {
-      const char* row = bytes.data() + k * width;
-      values.emplace_back(row, strnlen(row, width));
-    }
-    return values;
-  }
-  std::vector<char*> pointers(rows.size(), nullptr);
-  Handle type = string_type();
-  check_status(H5Dread(dataset.id(), type.id(), memory_space.id(), file_space.id(), H5P_DEFAULT, pointers.data()),
+  std::vector<char> bytes(rows.size() * width);
+  check_status(H5Dread(dataset.id(), stored.id(), memory_space.id(), file_space.id(), H5P_DEFAULT, bytes.data()),
                file.path(), "cannot read strings /" + name);
-  for (char* p : pointers) values.emplace_back(p ? p : "");
-  H5Dvlen_reclaim(type.id(), memory_space.id(), H5P_DEFAULT, pointers.data());
-  return values;
+  return unpack_strings(bytes, width, rows.size());
 }
 
 namespace {
@@ -427,14 +447,6 @@ void write_rows_raw(const File& file, const std::string& name, hid_t type, hsize
   write_hyperslab_raw(file, name, type, start, shape, data);
 }
 
-Handle fixed_string_type(std::size_t length) {
-  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(type.id(), std::max<std::size_t>(length, 1));
-  H5Tset_strpad(type.id(), H5T_STR_NULLPAD);
-  H5Tset_cset(type.id(), H5T_CSET_UTF8);
-  return type;
-}
-
 }  // namespace
 
 template <typename T>
@@ -476,19 +488,17 @@ void write_fixed_string_rows(const File& file, const std::string& name, hsize_t 
   Handle dataset = open_dataset(file, name);
   Handle stored(H5Dget_type(dataset.id()), H5Tclose);
   const std::size_t width = H5Tget_size(stored.id());
-  std::vector<char> bytes(std::max<std::size_t>(values.size() * width, 1), '\0');
-  for (std::size_t k = 0; k < values.size(); ++k) {
-    if (values[k].size() > width)
-      fail(file.path(), "'" + values[k] + "' is longer than the " + std::to_string(width) + " bytes of /" + name);
-    std::memcpy(bytes.data() + k * width, values[k].data(), values[k].size());
-  }
+  for (const auto& value : values)
+    if (value.size() > width)
+      fail(file.path(), "'" + value + "' is longer than the " + std::to_string(width) + " bytes of /" + name);
+  const std::vector<char> bytes = pack_strings(values, width);
   write_rows_raw(file, name, stored.id(), first, values.size(), bytes.data());
 }
 
 void write_attribute(const File& file, const std::string& object, const std::string& name, const std::string& value) {
-  Handle type = string_type();
-  const char* pointer = value.c_str();
-  write_attribute_raw(file, object, name, type.id(), {}, &pointer);
+  Handle type = fixed_string_type(value.size());
+  const std::vector<char> bytes = pack_strings({value}, std::max<std::size_t>(value.size(), 1));
+  write_attribute_raw(file, object, name, type.id(), {}, bytes.data());
 }
 
 void write_attribute(const File& file, const std::string& object, const std::string& name, std::int64_t value) {
@@ -502,10 +512,10 @@ void write_attribute(const File& file, const std::string& object, const std::str
 
 void write_attribute(const File& file, const std::string& object, const std::string& name,
                      const std::vector<std::string>& values) {
-  Handle type = string_type();
-  std::vector<const char*> pointers;
-  for (const auto& v : values) pointers.push_back(v.c_str());
-  write_attribute_raw(file, object, name, type.id(), {values.size()}, pointers.data());
+  const std::size_t width = widest(values);
+  Handle type = fixed_string_type(width);
+  const std::vector<char> bytes = pack_strings(values, width);
+  write_attribute_raw(file, object, name, type.id(), {values.size()}, bytes.data());
 }
 
 bool has_attribute(const File& file, const std::string& object, const std::string& name) {
@@ -522,8 +532,21 @@ std::string read_string_attribute(const File& file, const std::string& object, c
 
 std::vector<std::string> read_strings_attribute(const File& file, const std::string& object, const std::string& name) {
   Handle attribute = open_attribute(file, object, name);
+  Handle stored(H5Aget_type(attribute.id()), H5Tclose);
+  const std::string what = "attribute " + name + " on /" + object;
+  const std::size_t width = require_fixed_strings(stored.id(), file.path(), what);
   Handle space(H5Aget_space(attribute.id()), H5Sclose);
-  return read_vlen_strings(attribute.id(), space.id(), true, file.path(), "attribute " + name);
+  const auto count = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id()));
+  // An attribute's data lies in the file uncompressed: a larger claim is a damaged header, refused
+  // before it becomes an allocation.
+  hsize_t file_size = 0;
+  H5Fget_filesize(file.id(), &file_size);
+  if (width > file_size || count > file_size / width)
+    fail(file.path(), what + " claims " + std::to_string(count) + " strings of " + std::to_string(width) +
+                          " bytes, more than the file holds");
+  std::vector<char> bytes(std::max<std::size_t>(count * width, 1));
+  check_status(H5Aread(attribute.id(), stored.id(), bytes.data()), file.path(), "cannot read " + what);
+  return unpack_strings(bytes, width, count);
 }
 
 std::int64_t read_integer_attribute(const File& file, const std::string& object, const std::string& name) {
@@ -539,10 +562,12 @@ std::vector<std::string> attribute_names(const File& file, const std::string& ob
   check_status(H5Oget_info(target.id(), &info), file.path(), "cannot inspect /" + object);
   std::vector<std::string> names;
   for (hsize_t i = 0; i < info.num_attrs; ++i) {
-    ssize_t size = H5Aget_name_by_idx(target.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    const ssize_t size = H5Aget_name_by_idx(target.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    if (size < 0) fail(file.path(), "cannot read the name of attribute " + std::to_string(i) + " of /" + object);
     std::string attribute_name(static_cast<std::size_t>(size), '\0');
-    H5Aget_name_by_idx(target.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, attribute_name.data(),
-                       attribute_name.size() + 1, H5P_DEFAULT);
+    if (H5Aget_name_by_idx(target.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, attribute_name.data(),
+                           attribute_name.size() + 1, H5P_DEFAULT) != size)
+      fail(file.path(), "cannot read the name of attribute " + std::to_string(i) + " of /" + object);
     names.push_back(attribute_name);
   }
   return names;

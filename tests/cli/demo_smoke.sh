@@ -24,7 +24,7 @@ f = h5py.File(sys.argv[1], 'r')
 assert f.attrs['ranks'] == 2, f.attrs['ranks']
 assert all(k in f['counts'] for k in ('contact', 'binding_site', 'ss4_helix', 'aa_A')), list(f['counts'])
 assert (f['counts/above_threshold'][()] > 0).any()
-assert f['counts/ss4_helix'].attrs['denominator'] == 'known/ss4'
+assert f['counts/ss4_helix'].attrs['denominator'] == b'known/ss4'  # fixed-length strings: bytes
 assert f['null'].attrs['permutations'] == 9 and f['null/counts/contact'].shape[0] == 9
 assert (f['contact_precision/top_l5/selected'][()] > 0).all()
 print('demo ok:', f.attrs['n_sequences'], 'sequences')

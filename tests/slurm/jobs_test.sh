@@ -40,6 +40,9 @@ print(f'{len(names)} datasets identical')
 PY
 }
 
+# A fresh directory: job ids restart with the cluster, and a result left by an earlier ctest
+# would make the job refuse to overwrite it.
+rm -rf "$WORK"
 mkdir -p "$WORK"
 cd "$WORK"
 structures=/usr/share/doc/theseus/examples
@@ -116,7 +119,7 @@ INI
 import sys, h5py
 f = h5py.File(sys.argv[1], 'r')
 assert len(f['members']) == 2, list(f['members'])
-models = {f['members'][m].attrs['architecture'] for m in f['members']}
+models = {f['members'][m].attrs['architecture'].decode() for m in f['members']}
 assert models == {'prot_bert', 'esm2'}, models
 thresholds = sorted(set(f['comparison/threshold'][()]))
 assert thresholds == [0.1, 0.3, 0.5], thresholds

@@ -78,7 +78,11 @@ std::vector<T> read_rows(const File& file, const std::string& name,
 void write_strings(const File& file, const std::string& name, const std::vector<std::string>& values);
 std::vector<std::string> read_strings(const File& file, const std::string& name);
 
-// Attributes on an object ("/" for the root). Strings are variable-length UTF-8 (h5py reads str).
+// Attributes on an object ("/" for the root).
+//
+// Every string, in attributes and datasets, is written as fixed-length NUL-padded UTF-8 (h5py
+// reads bytes: `.decode()`), and a variable-length string is refused, never read: libhdf5 1.10
+// reads those through the file's global heap, and a damaged heap overruns a buffer or hangs it.
 void write_attribute(const File& file, const std::string& object, const std::string& name, const std::string& value);
 void write_attribute(const File& file, const std::string& object, const std::string& name, std::int64_t value);
 void write_attribute(const File& file, const std::string& object, const std::string& name,
@@ -100,8 +104,7 @@ void copy_object(const File& from, const std::string& from_path, const File& to,
 }  // namespace bertology::io
 
 namespace bertology::io {
-// Strings at the given rows of a 1-D string dataset, in the order asked. Variable-length and
-// fixed-length (NUL-padded) strings are both read.
+// Strings at the given rows of a 1-D string dataset, in the order asked.
 std::vector<std::string> read_string_rows(const File& file, const std::string& name, const std::vector<hsize_t>& rows);
 
 // Datasets written piecewise, by several ranks at their own offsets (parallel HDF5 cannot
