@@ -46,10 +46,13 @@ ErrorContext row_context(const BatchRow& row, std::size_t index) {
 // seed, the record's id and residues, and k, so any rank and block order gives the same null.
 class NullStream {
  public:
-  NullStream(std::uint64_t seed, const corpus::Record& record, int k) : state_(seed) {
+  // Seeded by the residues analysed, not the whole record: a record read cut to max_residues
+  // (corpus::CorpusReader::read_block) gets the permutations of the same record read whole.
+  NullStream(std::uint64_t seed, const corpus::Record& record, int k, int residues) : state_(seed) {
     for (char c : record.id) mix(static_cast<unsigned char>(c));
     mix(0xff);
-    for (char c : record.sequence) mix(static_cast<unsigned char>(c));
+    const auto analysed = std::min(record.sequence.size(), static_cast<std::size_t>(residues));
+    for (std::size_t i = 0; i < analysed; ++i) mix(static_cast<unsigned char>(record.sequence[i]));
     mix(static_cast<std::uint64_t>(k) + 1);
   }
   // Uniform in [0, bound) for bound ≥ 1, by rejection (no modulo bias, no library-defined mapping).
@@ -127,7 +130,7 @@ void validate_thresholds(const std::vector<double>& thresholds) {
 }
 
 NullPermutation null_permutation(std::uint64_t seed, const corpus::Record& record, int k, int residues) {
-  NullStream stream(seed, record, k);
+  NullStream stream(seed, record, k, residues);
   NullPermutation null;
   null.permutation.resize(residues);
   for (int j = 0; j < residues; ++j) null.permutation[j] = j;

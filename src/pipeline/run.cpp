@@ -404,10 +404,9 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
       fault_point("read", rank);
       // Only the residues the model sees are read (the checksum still covers whole records), so
       // memory does not grow with the longest record. batches() cuts lengths the same way, so
-      // cut records batch as whole ones would. Except under --null: a record's null
-      // permutations are seeded from its whole sequence (analysis::null_permutation).
-      std::vector<corpus::Record> records =
-          reader.read_block(block, config.null_permutations > 0 ? corpus::kWholeRecords : batching.cut);
+      // cut records batch as whole ones would, and null permutations are seeded by the residues
+      // analysed (analysis::null_permutation).
+      std::vector<corpus::Record> records = reader.read_block(block, batching.cut);
       if (use_cb) {
         // The contact kernel reads `ca`: hand it the Cβ positions instead.
         for (auto& record : records) {

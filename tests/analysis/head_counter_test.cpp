@@ -306,6 +306,24 @@ TEST(HeadCounter, NullPermutationIsReproduciblePerRecordAndKeepsTheLabelRate) {
   }
 }
 
+// run reads records cut to the residues analysed; a null must not depend on what lies beyond.
+TEST(HeadCounter, NullPermutationDependsOnlyOnTheResiduesAnalysed) {
+  corpus::Record whole;
+  whole.id = "P1";
+  whole.sequence = "MKTAYIAKQRQISFVKSHFSRQLEERLGLIEVQAPILSRVGDGTQDNLSGAEKAVQVKVKALPDAQFEVVHSLAKWKRQTLGQHDFSAGEGLYTHMKALRPDEDRLSPLHSVYVDQWDWERVMGDGERQFSTLKSTVEAIWAGIKATEAAVSEEFGLAPFLPDQIHFVHSQELLSRYPDLDAKGRERAIAKDLGAVFLVGIGGKLSDGHRHDVRAPDYDDWSTPSELGHAGLNGDILVWNPVLEDAFELSSMGIRVDADTLKHQLALTGDEDRLELEWHQALLRGEMPQTIGGGIGQSRLTMLLLQLPHIGQVQAGVWPAACRERVPELRGLRD";
+  corpus::Record cut = whole;
+  cut.sequence.resize(100);
+  for (int k = 0; k < 3; ++k) {
+    const NullPermutation expected = null_permutation(7, whole, k, 100);
+    const NullPermutation from_cut = null_permutation(7, cut, k, 100);
+    EXPECT_EQ(from_cut.permutation, expected.permutation) << k;
+    EXPECT_EQ(from_cut.shift, expected.shift) << k;
+  }
+  corpus::Record changed = cut;
+  changed.sequence[50] = 'W';  // inside the residues analysed: another null
+  EXPECT_NE(null_permutation(7, changed, 0, 100).permutation, null_permutation(7, cut, 0, 100).permutation);
+}
+
 // Half the corpus has no ss4 labels at all: with the known-label denominator the share of
 // attention on helices is that of the labelled half; over all arcs it would be halved.
 TEST(HeadCounter, UnknownLabelsAreNeitherHitsNorMisses) {

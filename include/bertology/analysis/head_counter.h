@@ -25,8 +25,9 @@ void validate_thresholds(const std::vector<double>& thresholds);
 // letter) of permutation[j] (Fisher–Yates), and the coordinates of (j + shift) mod n. The shift
 // is at least the contact separation (6) and at most n − 6, so the null's contacts are never
 // the observed ones moved by a residue or two; the contact rate is kept up to the pairs the
-// shift wraps. Depends only on the seed, the record's id and residues, and k: any rank count
-// and block order gives the same null.
+// shift wraps. Depends only on the seed, the record's id, its first `residues` residues (those
+// analysed) and k: any rank count and block order, and a record read whole or cut to the
+// residues analysed, give the same null.
 struct NullPermutation {
   std::vector<int> permutation;
   int shift = 0;
