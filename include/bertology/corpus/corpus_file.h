@@ -1,8 +1,7 @@
 #pragma once
 // corpus.h5: the prepared input of `bertology run`.
 //   /sequences/ids        string [N]     fixed-length UTF-8, NUL-padded, as long as the longest
-//                                        id (parallel HDF5 cannot write variable-length strings;
-//                                        older corpora hold variable-length ones, read as well)
+//                                        id (as every string bertology writes: io/hdf5.h)
 //   /sequences/sources    string [N]     file each record was read from (structures; optional)
 //   /sequences/chains     string [N]     its chain name there, "" for blank (with sources)
 //   /sequences/offsets    int64 [N+1]   residues of record r are [offsets[r], offsets[r+1])
