@@ -581,7 +581,7 @@ void check_checkpoint(Architecture architecture, const ModelConfig& config, cons
     require(shape == spec.shape,
             "tensor '" + spec.name + "' has shape " + shape_text(shape) + " but " + described + " needs " +
                 shape_text(spec.shape),
-            {weights.path()});
+            {weights.file_of(spec.name).path()});
   }
   // Anything else must be a part the attention never reads (pooler, MLM head, HF's
   // position_ids buffer); a stray encoder tensor means config and weights disagree.
@@ -590,7 +590,7 @@ void check_checkpoint(Architecture architecture, const ModelConfig& config, cons
     const bool known = std::any_of(specs.begin(), specs.end(),
                                    [&name = name](const ParameterSpec& spec) { return spec.name == name; });
     require(known || foreign_part_allowed(architecture, name),
-            "unexpected tensor '" + name + "': not part of " + described, {weights.path()});
+            "unexpected tensor '" + name + "': not part of " + described, {weights.file_of(name).path()});
   }
 }
 

@@ -122,6 +122,25 @@ TEST(ShardedFolder, MissingShardOrBothFormsAreRefused) {
       {"model.safetensors.index.json", "both"});
 }
 
+// A config that disagrees with the weights names the shard that holds the tensor, not the index.
+TEST(ShardedFolder, AShapeThatDoesNotFitNamesItsShard) {
+  ScratchFolder scratch;
+  make_model(testing::small_model(Architecture::prot_bert, 21, scratch.path("m"), 2));
+  const std::string config_path = scratch.path("m/config.json");
+  auto config = nlohmann::json::parse(read_bytes(config_path));
+  config["intermediate_size"] = config["intermediate_size"].get<int>() + 8;
+  write_bytes(config_path, config.dump());
+  try {
+    load_model({scratch.path("m"), std::nullopt, {}, 1});
+    ADD_FAILURE() << "weights of another shape were loaded";
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("has shape"), std::string::npos) << message;
+    EXPECT_NE(message.find("-of-00002.safetensors"), std::string::npos) << message;
+    EXPECT_EQ(message.find("index.json"), std::string::npos) << message;
+  }
+}
+
 // Three tensors in two hand-made shards, and an index that the tests bend.
 class BrokenIndex : public ::testing::Test {
  protected:
