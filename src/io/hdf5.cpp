@@ -22,7 +22,28 @@ struct SilenceHdf5 {
 };
 const SilenceHdf5 silence_hdf5;
 
-[[noreturn]] void fail(const std::string& path, const std::string& what) { throw Error(what, ErrorContext{path}); }
+// The innermost entry of libhdf5's error stack (what went wrong, not where: e.g. "incorrect
+// metadata checksum after all read attempts"), or "" when the last HDF5 call succeeded: every
+// API call clears the stack as it starts.
+std::string hdf5_cause() {
+  std::string cause;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_UPWARD,
+      [](unsigned depth, const H5E_error2_t* error, void* found) -> herr_t {
+        if (depth == 0 && error->desc) *static_cast<std::string*>(found) = error->desc;
+        return 0;
+      },
+      &cause);
+  return cause;
+}
+
+// "/" for the root, "/group" otherwise (objects are named without their leading slash).
+std::string object_name(const std::string& object) { return object == "/" ? object : "/" + object; }
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  const std::string cause = hdf5_cause();
+  throw Error(cause.empty() ? what : what + " (HDF5: " + cause + ")", ErrorContext{path});
+}
 
 hid_t check(hid_t id, const std::string& path, const std::string& what) {
   if (id < 0) fail(path, what);
@@ -86,8 +107,9 @@ Handle open_dataset(const File& file, const std::string& name) {
 }
 
 Handle open_object(const File& file, const std::string& object) {
-  return Handle(check(H5Oopen(file.id(), object.c_str(), H5P_DEFAULT), file.path(), "cannot open /" + object),
-                H5Oclose);
+  return Handle(
+      check(H5Oopen(file.id(), object.c_str(), H5P_DEFAULT), file.path(), "cannot open " + object_name(object)),
+      H5Oclose);
 }
 
 Handle fixed_string_type(std::size_t length) {
@@ -143,14 +165,15 @@ void write_attribute_raw(const File& file, const std::string& object, const std:
       shape.empty() ? H5Screate(H5S_SCALAR) : H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr),
       H5Sclose);
   Handle attribute(check(H5Acreate2(target.id(), name.c_str(), type, space.id(), H5P_DEFAULT, H5P_DEFAULT), file.path(),
-                         "cannot create attribute " + name + " on /" + object),
+                         "cannot create attribute " + name + " on " + object_name(object)),
                    H5Aclose);
   check_status(H5Awrite(attribute.id(), type, data), file.path(), "cannot write attribute " + name);
 }
 
 Handle open_attribute(const File& file, const std::string& object, const std::string& name) {
   Handle target = open_object(file, object);
-  if (H5Aexists(target.id(), name.c_str()) <= 0) fail(file.path(), "missing attribute " + name + " on /" + object);
+  if (H5Aexists(target.id(), name.c_str()) <= 0)
+    fail(file.path(), "missing attribute " + name + " on " + object_name(object));
   return Handle(H5Aopen(target.id(), name.c_str(), H5P_DEFAULT), H5Aclose);
 }
 
@@ -214,7 +237,9 @@ bool File::exists(const std::string& object) const {
   for (std::string part; std::getline(parts, part, '/');) {
     if (part.empty()) continue;
     prefix += (prefix.empty() ? "" : "/") + part;
-    if (H5Lexists(id(), prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    const htri_t found = H5Lexists(id(), prefix.c_str(), H5P_DEFAULT);
+    if (found < 0) fail(path_, "cannot look up /" + prefix + " (a damaged file?)");
+    if (found == 0) return false;
   }
   return true;
 }
@@ -521,19 +546,22 @@ void write_attribute(const File& file, const std::string& object, const std::str
 bool has_attribute(const File& file, const std::string& object, const std::string& name) {
   if (object != "/" && !file.exists(object)) return false;
   Handle target = open_object(file, object);
-  return H5Aexists(target.id(), name.c_str()) > 0;
+  const htri_t found = H5Aexists(target.id(), name.c_str());
+  if (found < 0) fail(file.path(), "cannot look up attribute " + name + " on " + object_name(object));
+  return found > 0;
 }
 
 std::string read_string_attribute(const File& file, const std::string& object, const std::string& name) {
   auto values = read_strings_attribute(file, object, name);
-  if (values.size() != 1) fail(file.path(), "attribute " + name + " on /" + object + " is not a single string");
+  if (values.size() != 1)
+    fail(file.path(), "attribute " + name + " on " + object_name(object) + " is not a single string");
   return values.front();
 }
 
 std::vector<std::string> read_strings_attribute(const File& file, const std::string& object, const std::string& name) {
   Handle attribute = open_attribute(file, object, name);
   Handle stored(H5Aget_type(attribute.id()), H5Tclose);
-  const std::string what = "attribute " + name + " on /" + object;
+  const std::string what = "attribute " + name + " on " + object_name(object);
   const std::size_t width = require_fixed_strings(stored.id(), file.path(), what);
   Handle space(H5Aget_space(attribute.id()), H5Sclose);
   const auto count = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id()));
@@ -559,15 +587,16 @@ std::int64_t read_integer_attribute(const File& file, const std::string& object,
 std::vector<std::string> attribute_names(const File& file, const std::string& object) {
   Handle target = open_object(file, object);
   H5O_info_t info;
-  check_status(H5Oget_info(target.id(), &info), file.path(), "cannot inspect /" + object);
+  check_status(H5Oget_info(target.id(), &info), file.path(), "cannot inspect " + object_name(object));
   std::vector<std::string> names;
   for (hsize_t i = 0; i < info.num_attrs; ++i) {
     const ssize_t size = H5Aget_name_by_idx(target.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
-    if (size < 0) fail(file.path(), "cannot read the name of attribute " + std::to_string(i) + " of /" + object);
+    if (size < 0)
+      fail(file.path(), "cannot read the name of attribute " + std::to_string(i) + " of " + object_name(object));
     std::string attribute_name(static_cast<std::size_t>(size), '\0');
     if (H5Aget_name_by_idx(target.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, attribute_name.data(),
                            attribute_name.size() + 1, H5P_DEFAULT) != size)
-      fail(file.path(), "cannot read the name of attribute " + std::to_string(i) + " of /" + object);
+      fail(file.path(), "cannot read the name of attribute " + std::to_string(i) + " of " + object_name(object));
     names.push_back(attribute_name);
   }
   return names;

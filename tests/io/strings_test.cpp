@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -98,6 +100,33 @@ TEST(HdfFormat, FilesWithoutMetadataChecksumsAreRefusedAtOpen) {
   } catch (const Error& error) {
     const std::string message = error.what();
     EXPECT_NE(message.find("superblock version 0"), std::string::npos) << message;
+    EXPECT_NE(message.find(path), std::string::npos) << message;
+  }
+  std::remove(path.c_str());
+}
+
+// A byte changed inside an object header fails its checksum: the error says so, in HDF5's words.
+TEST(HdfFormat, ADamagedHeaderIsRefusedWithHdf5sReason) {
+  const std::string path = scratch_path("damaged");
+  {
+    File file = File::create(path);
+    write_attribute(file, "/", "marker_attribute", std::string("intact"));
+    file.flush();
+  }
+  std::fstream bytes(path, std::ios::in | std::ios::out | std::ios::binary);
+  const std::string content((std::istreambuf_iterator<char>(bytes)), std::istreambuf_iterator<char>());
+  const auto at = content.find("marker_attribute");
+  ASSERT_NE(at, std::string::npos);
+  bytes.seekp(static_cast<std::streamoff>(at));
+  bytes.put('M');
+  bytes.close();
+  try {
+    File file = File::open_read(path);
+    read_string_attribute(file, "/", "marker_attribute");
+    ADD_FAILURE() << "a damaged header was read";
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("checksum"), std::string::npos) << message;
     EXPECT_NE(message.find(path), std::string::npos) << message;
   }
   std::remove(path.c_str());
