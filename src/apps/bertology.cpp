@@ -1,5 +1,7 @@
 // The `bertology` executable: parses options into the pipeline's config structs and calls
 // the library. Errors from any layer are caught once, here.
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <csignal>
@@ -477,11 +479,25 @@ void print_usage(std::ostream& out) {
 
 }  // namespace
 
+// Model weights are memory-mapped and read in place: a weights file truncated while a job runs
+// faults the next read with SIGBUS, which would end the rank with no more than "Bus error".
+extern "C" void explain_bus_error(int signal) {
+  static const char message[] =
+      "bertology: bus error (SIGBUS) reading a memory-mapped file: was a model's weights file truncated or "
+      "rewritten while this job ran? Weights are read where they lie; replace them by renaming a new file into "
+      "place, never by writing over one in use\n";
+  const ssize_t written = ::write(STDERR_FILENO, message, sizeof message - 1);
+  static_cast<void>(written);
+  std::signal(signal, SIG_DFL);
+  std::raise(signal);
+}
+
 int main(int argc, char** argv) {
   // A write past `ulimit -f` raises SIGXFSZ, which kills the process without a message (and
   // before a temporary file is removed); ignored, the write fails with EFBIG and the error
   // names the file.
   std::signal(SIGXFSZ, SIG_IGN);
+  std::signal(SIGBUS, explain_bus_error);
   parallel::Environment mpi(argc, argv);
   parallel::Communicator comm;
   std::string command = argc > 1 ? argv[1] : "";

@@ -124,6 +124,7 @@ std::unique_ptr<Model> load_model(const LoadOptions& options) {
   setup.info.leading_special_tokens = int(frame.leading.size());
   setup.info.trailing_special_tokens = int(frame.trailing.size());
   if (options.hash_weights) setup.info.weights_sha256 = weights_sha256(weights);
+  for (const auto& file : weights.files()) setup.info.weights_files.push_back(file.identity());
   if (config.seed)
     setup.info.weights_note = "seeded random weights (bertology make-model, seed " + std::to_string(*config.seed) +
                               "): they measure nothing biological";

@@ -184,6 +184,31 @@ std::int64_t TensorEntry::elements() const {
   return count;
 }
 
+namespace {
+
+MappedFile identify(const std::string& path, const struct stat& status) {
+  return {path, std::uint64_t(status.st_dev), std::uint64_t(status.st_ino), std::uint64_t(status.st_size),
+          std::int64_t(status.st_mtim.tv_sec) * 1000000000 + status.st_mtim.tv_nsec};
+}
+
+}  // namespace
+
+void check_weights_unchanged(const ModelInfo& info) {
+  for (const MappedFile& mapped : info.weights_files) {
+    struct stat status {};
+    if (::stat(mapped.path.c_str(), &status) != 0) continue;  // removed: the mapping keeps its data
+    const MappedFile now = identify(mapped.path, status);
+    if (now.device != mapped.device || now.inode != mapped.inode) continue;  // replaced: likewise
+    require(now.size == mapped.size && now.modified_ns == mapped.modified_ns,
+            "the weights file was changed in place while this job ran (" + std::to_string(mapped.size) +
+                " bytes then, " + std::to_string(now.size) + " now" +
+                (now.size == mapped.size ? ", modified since" : "") +
+                "): weights are read where they lie in the file, so the results would mix old and new weights. "
+                "Run again, and replace weights by renaming a new file into place, never by writing over one in use",
+            {mapped.path});
+  }
+}
+
 Mapping::Mapping(const std::string& path) {
   const int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   require(descriptor >= 0, std::string("cannot read the weights file: ") + std::strerror(errno), {path});
@@ -199,6 +224,7 @@ Mapping::Mapping(const std::string& path) {
     throw Error("cannot read the weights file: not a regular file", {path});
   }
   size_ = std::uint64_t(status.st_size);
+  identity_ = identify(path, status);
   if (size_ > 0) {
     void* address = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, descriptor, 0);
     if (address == MAP_FAILED) fail("cannot map the weights file");

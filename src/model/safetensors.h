@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "bertology/model/model.h"
+
 namespace bertology::model {
 
 enum class DType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL };
@@ -39,10 +41,12 @@ class Mapping {
 
   const unsigned char* data() const { return data_; }
   std::uint64_t size() const { return size_; }
+  const MappedFile& identity() const { return identity_; }
 
  private:
   const unsigned char* data_ = nullptr;
   std::uint64_t size_ = 0;
+  MappedFile identity_;
 };
 
 // One tensor's bytes inside the mapping of its file, and a share of the mapping that keeps
@@ -60,6 +64,7 @@ class SafetensorsFile {
   explicit SafetensorsFile(std::string path);
 
   const std::string& path() const { return path_; }
+  const MappedFile& identity() const { return mapping_->identity(); }
   const std::map<std::string, TensorEntry>& tensors() const { return tensors_; }
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
   const TensorEntry& entry(const std::string& name) const;

@@ -34,9 +34,9 @@ void attention(const AttentionConfig& config) {
   batch.batch = 1;
   batch.tokens = static_cast<std::int64_t>(batch.ids.size());
   batch.lengths = {batch.tokens};
-  require(info.max_positions == 0 || batch.tokens <= info.max_positions,
-          std::to_string(batch.tokens) + " tokens exceed the model's " + std::to_string(info.max_positions) +
-              " positions");
+  require(
+      info.max_positions == 0 || batch.tokens <= info.max_positions,
+      std::to_string(batch.tokens) + " tokens exceed the model's " + std::to_string(info.max_positions) + " positions");
 
   // Each block of query rows goes to the file as it comes: memory holds one block, not the maps.
   const auto tokens = static_cast<hsize_t>(batch.tokens);
@@ -55,6 +55,7 @@ void attention(const AttentionConfig& config) {
     });
     require(std::all_of(rows_done.begin(), rows_done.end(), [&](hsize_t rows) { return rows == tokens; }),
             "the model did not hand out every query row of its " + std::to_string(info.layers) + " layers");
+    model::check_weights_unchanged(info);
     io::write_attribute(file, "attentions", "axes", std::string("layer, head, query, key"));
     io::write_attribute(file, "/", "model", std::filesystem::absolute(config.model).string());
     io::write_attribute(file, "/", "architecture", model::architecture_name(info.architecture));

@@ -442,6 +442,7 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
       if (config.checkpoint_interval > 0 && seconds_now() - last_save >= config.checkpoint_interval) {
         const double t = seconds_now();
         fault_point("checkpoint", rank);
+        model::check_weights_unchanged(model->info());
         store.save(attempt, rank, state, fingerprint);
         last_save = seconds_now();
         timings.checkpoint += last_save - t;
@@ -452,6 +453,7 @@ RunOutcome run(const RunConfig& config, const parallel::Communicator& comm) {
     else
       progress.advance(remaining - handed_out);  // every block is handed out
     progress.finish();
+    model::check_weights_unchanged(model->info());
 
     // Time spent waiting for the slowest rank (load imbalance), kept apart from the reduction.
     phase = seconds_now();

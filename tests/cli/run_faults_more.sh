@@ -4,6 +4,7 @@
 #  - an injected fault at every stage on the last of 2 ranks (at the new and the late stages
 #    of 3), and a SIGKILL of the last rank inside the forward;
 #  - the output's directory removed while the ranks work;
+#  - the model's weights file written over, or truncated, while the ranks work;
 #  - a full disk: a file-size limit (ulimit -f) on the ranks, and a small tmpfs when this
 #    user may mount one (root).
 # Each ends within 10 s with a non-zero exit, the failing rank's message and no output or
@@ -126,6 +127,34 @@ else
   check "output directory with its checkpoints removed during the run (2 ranks)" $rc "$begin" gone/result.h5 "" \
     "gone/"
 fi
+
+# The weights are mapped and read in place: a weights file written over while the ranks work is
+# noticed at the next checkpoint or at the end ("changed in place"), and one truncated faults
+# the next read with SIGBUS, which the rank explains before it dies of it. (Checkpoints every
+# 0.5 s there, so that the forward 0.2 s after the first one reads the truncated file first.)
+for change in append truncate; do
+  rm -rf wmodel ckpt result.h5.checkpoint .result.h5.partial && cp -r "$MODEL" wmodel && cp previous.h5 result.h5
+  begin=$(now)
+  interval=$([ $change = append ] && echo 0.001 || echo 0.5)
+  BERTOLOGY_BLOCK_DELAY=0.2 timeout 60 "${MPIRUN[@]}" -np 2 "$BIN" "${RUN[@]/#$MODEL/$PWD/wmodel}" \
+    --checkpoint-dir ckpt --checkpoint-interval $interval --force -o result.h5 >log 2>&1 &
+  job=$!
+  for _ in $(seq 200); do
+    ls ckpt 2>/dev/null | grep -q 'rank-00001.h5$' && break
+    sleep 0.05
+  done
+  if [ $change = append ]; then
+    printf 'x' >>wmodel/model.safetensors
+    wait $job
+    check "weights file written over during the run (2 ranks), previous result kept" $? "$begin" result.h5 \
+      previous.h5 "changed in place" "wmodel/model.safetensors"
+  else
+    : >wmodel/model.safetensors
+    wait $job
+    check "weights file truncated during the run (2 ranks): SIGBUS explained, previous result kept" $? "$begin" \
+      result.h5 previous.h5 "bus error (SIGBUS)" "weights file truncated"
+  fi
+done
 
 # A file-size limit on the ranks (mpirun itself fails under one: its PMIx store is a file),
 # below the result's size: rank 0's write fails with EFBIG, naming the file.

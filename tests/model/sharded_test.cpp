@@ -4,6 +4,7 @@
 // refused naming the file, and on the CPU in float32 the weights are the mapped file itself.
 #include <torch/torch.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "bertology/io/checksum.h"
@@ -139,6 +140,28 @@ TEST(ShardedFolder, AShapeThatDoesNotFitNamesItsShard) {
     EXPECT_NE(message.find("-of-00002.safetensors"), std::string::npos) << message;
     EXPECT_EQ(message.find("index.json"), std::string::npos) << message;
   }
+}
+
+// The weights are read where they lie: a file written over in place is noticed, a file replaced
+// by renaming another into place (or removed) is not a change, since the mapping keeps its data.
+TEST(MappedWeights, AFileChangedInPlaceIsNoticedAndOneReplacedIsNot) {
+  ScratchFolder scratch;
+  make_model(testing::small_model(Architecture::esm2, 21, scratch.path("m"), 2));
+  auto model = load_model({scratch.path("m"), std::nullopt, {}, 1});
+  const ModelInfo& info = model->info();
+  ASSERT_EQ(info.weights_files.size(), 2u);
+  EXPECT_NO_THROW(check_weights_unchanged(info));
+
+  const std::string first = info.weights_files[0].path;
+  const std::string copy = scratch.path("copy.safetensors");
+  fs::copy_file(first, copy);
+  fs::rename(copy, first);  // another file at the same path
+  EXPECT_NO_THROW(check_weights_unchanged(info));
+
+  auto again = load_model({scratch.path("m"), std::nullopt, {}, 1});
+  const std::string second = again->info().weights_files[1].path;
+  std::ofstream(second, std::ios::binary | std::ios::app) << '\0';  // the same file, one byte longer
+  expect_error_mentioning([&] { check_weights_unchanged(again->info()); }, {second, "changed in place", "renaming"});
 }
 
 // Three tensors in two hand-made shards, and an index that the tests bend.

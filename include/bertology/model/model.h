@@ -25,6 +25,14 @@ Architecture parse_architecture(const std::string& name);  // throws bertology::
 // when LibTorch sees any, otherwise the CPU.
 Device choose_device(int node_local_rank);
 
+// A weights file as it was when it was mapped: the forward reads the weights where they lie in
+// the file, not from a copy.
+struct MappedFile {
+  std::string path;
+  std::uint64_t device = 0, inode = 0, size = 0;
+  std::int64_t modified_ns = 0;
+};
+
 struct ModelInfo {
   Architecture architecture = Architecture::prot_bert;
   std::string directory;
@@ -42,7 +50,14 @@ struct ModelInfo {
   // Non-empty when the weights are seeded random ones (config.json has "bertology_seed", as
   // written by make_model): results then measure nothing biological, and reports say so.
   std::string weights_note;
+  std::vector<MappedFile> weights_files;  // the mapped safetensors files; none for TorchScript
 };
+
+// Throws bertology::Error naming the file when a mapped weights file was rewritten in place
+// since it was mapped (same file, another size or modification time): the forward would have
+// read a mix of old and new weights, or died of SIGBUS on a truncated file. A file replaced by
+// another (renamed into place) or removed is no change: the mapping keeps the old one's data.
+void check_weights_unchanged(const ModelInfo& info);
 
 // Residue letters → token ids of one architecture, special tokens included. A folder without
 // its tokenizer file (vocab.txt, spiece.model) still loads, for runs from token ids: its
