@@ -40,14 +40,17 @@ for target in "${targets[@]}"; do
     [ -d "$dir" ] && find "$dir" -type f ! -name '.*' -exec cp {} "$corpus/" \;
   done
   extra=()
-  leaks=1
+  asan="detect_leaks=1"
   # libhdf5 (not instrumented) leaks object-header cache entries when it fails on a malformed
-  # file (H5O_protect under H5Lexists): leaks are not findings for the HDF5 readers, neither per
-  # input nor summed at exit; everything else is.
-  case "$target" in corpus_h5 | result_h5) extra=(-detect_leaks=0) leaks=0 ;; esac
+  # file (H5O_protect under H5Lexists), and asks malloc for absurd sizes read from one (H5C_protect),
+  # checking for the NULL it gets outside ASan: neither is a finding for the HDF5 readers, so
+  # leaks are off and malloc may return NULL for these two targets only.
+  case "$target" in
+    corpus_h5 | result_h5) extra=(-detect_leaks=0) asan="detect_leaks=0:allocator_may_return_null=1" ;;
+  esac
   log="$work/$target/log"
   start=$(date +%s)
-  (cd "$work/$target" && ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=$leaks" "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  (cd "$work/$target" && ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}$asan" "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="$artifacts/" ${extra[@]+"${extra[@]}"} "$corpus" >"$log" 2>&1)
   rc=$?
   elapsed=$(($(date +%s) - start))
